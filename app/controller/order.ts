@@ -1,0 +1,31 @@
+import { Controller } from 'egg';
+import { NotFoundError } from '../lib/api-error';
+import { isOrderNo } from '../lib/order-no';
+import { parseOrderItems, parsePagination } from '../lib/order-input';
+
+export default class OrderController extends Controller {
+  // POST /api/orders { items: [{ productId, quantity }] }
+  async create() {
+    const items = parseOrderItems(this.ctx.request.body, this.config.order);
+    this.ctx.status = 201;
+    this.ctx.body = await this.service.order.create(this.ctx.state.userId, items);
+  }
+
+  // GET /api/orders?page=&pageSize=
+  async index() {
+    const { page, pageSize } = parsePagination(this.ctx.query);
+    this.ctx.body = await this.service.order.listForUser(this.ctx.state.userId, page, pageSize);
+  }
+
+  // GET /api/orders/:orderNo
+  async show() {
+    this.ctx.body = await this.service.order.getOwned(this.ctx.state.userId, this.orderNo());
+  }
+
+  /** A path orderNo that cannot be ours is simply not found. */
+  private orderNo(): string {
+    const { orderNo } = this.ctx.params;
+    if (!isOrderNo(orderNo)) throw new NotFoundError('ORDER_NOT_FOUND', 'no such order');
+    return orderNo;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Errors the API answers with. Services throw them; one middleware
+ * (app/middleware/error_handler.ts) turns them into `{ code, message }` JSON
+ * with their HTTP status.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** 400: the request itself is wrong. */
+export class InvalidRequestError extends ApiError {
+  constructor(code: string, message: string) {
+    super(400, code, message);
+  }
+}
+
+/** 401: no valid credentials. */
+export class UnauthorizedError extends ApiError {
+  constructor(code: string, message: string) {
+    super(401, code, message);
+  }
+}
+
+/** 404: no such resource, or not the caller's. */
+export class NotFoundError extends ApiError {
+  constructor(code: string, message: string) {
+    super(404, code, message);
+  }
+}
+
+/** 409: the resource is in a state that does not allow the request. */
+export class ConflictError extends ApiError {
+  constructor(code: string, message: string) {
+    super(409, code, message);
+  }
+}
+
+/** 502: WeChat answered something we cannot use. */
+export class UpstreamError extends ApiError {
+  constructor(code: string, message: string) {
+    super(502, code, message);
+  }
+}
+
+/** 503: WeChat is busy, timed out or unreachable; the same call may succeed later. */
+export class UpstreamUnavailableError extends ApiError {
+  constructor(code: string, message: string) {
+    super(503, code, message);
+  }
+}

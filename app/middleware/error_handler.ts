@@ -1,0 +1,41 @@
+import { Context } from 'egg';
+import { ApiError } from '../lib/api-error';
+
+/**
+ * The one place errors become replies: `{ code, message }` JSON with the
+ * error's status. 4xx are the client's business and stay out of the error
+ * log; 5xx are logged with their stack, and the client never sees it.
+ */
+export default () => async function errorHandler(ctx: Context, next: () => Promise<void>) {
+  try {
+    await next();
+    if (ctx.status === 404 && !ctx.body) {
+      ctx.body = { code: 'NOT_FOUND', message: `no route for ${ctx.method} ${ctx.path}` };
+      ctx.status = 404;
+    }
+  } catch (err) {
+    const error = err as Error & { status?: number; code?: string; expose?: boolean };
+    if (error instanceof ApiError) {
+      ctx.status = error.status;
+      ctx.body = { code: error.code, message: error.message };
+      return;
+    }
+    const status = typeof error.status === 'number' && error.status >= 400 && error.status < 600 ? error.status : 500;
+    if (status >= 500) {
+      ctx.logger.error(error);
+      ctx.status = status;
+      ctx.body = { code: 'INTERNAL_ERROR', message: 'internal error' };
+      return;
+    }
+    // Errors raised by egg's own middleware (body too large, malformed JSON, …).
+    ctx.status = status;
+    ctx.body = { code: httpErrorCode(status, error), message: error.expose === false ? 'bad request' : error.message };
+  }
+};
+
+function httpErrorCode(status: number, error: { code?: string; type?: string }): string {
+  if (status === 413) return 'BODY_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 400) return 'INVALID_REQUEST';
+  return typeof error.code === 'string' && /^[A-Z_]+$/.test(error.code) ? error.code : `HTTP_${status}`;
+}

@@ -1,0 +1,15 @@
+import { Application } from 'egg';
+
+export default (app: Application) => {
+  const { controller, router } = app;
+  const auth = app.middleware.auth();
+
+  router.get('/healthz', controller.health.check);
+
+  router.post('/api/login', controller.login.login);
+  router.get('/api/products', controller.product.index);
+
+  router.post('/api/orders', auth, controller.order.create);
+  router.get('/api/orders', auth, controller.order.index);
+  router.get('/api/orders/:orderNo', auth, controller.order.show);
+};

@@ -1,0 +1,155 @@
+import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
+import { databaseUrlFor, sequelizeOptionsFromUrl } from '../database/connection';
+import { envChoice, envOptional, envPositiveInt, envString } from '../app/lib/env';
+
+export type WechatPayApiVersion = 'v2' | 'v3';
+export type WechatPaySignType = 'MD5' | 'HMAC-SHA256';
+
+/** Business configuration of this service, merged into EggAppConfig (typings/config.d.ts). */
+export interface BizConfig {
+  wechat: {
+    appId: string;
+    secret: string;
+    apiBase: string;
+    timeoutMs: number;
+  };
+  wxpay: {
+    apiVersion: WechatPayApiVersion;
+    mchId: string;
+    apiKey: string;
+    signType: WechatPaySignType;
+    apiV3Key: string;
+    certSerial: string;
+    /** PEM text or a file path */
+    privateKey: string;
+    /** PEM text or a file path; empty: platform certificates only */
+    publicKey: string;
+    publicKeyId: string;
+    notifyUrl: string;
+    apiBase: string;
+    timeoutMs: number;
+    /** a prepay_id is valid for 2 h at WeChat; reuse it a little less long */
+    prepayTtlSeconds: number;
+    /** how long an order may wait for payment before it is closed */
+    paymentWindowSeconds: number;
+    /** pending orders with a prepay older than this are queried by the schedule */
+    reconcileAfterSeconds: number;
+  };
+  auth: {
+    tokenSecret: string;
+    tokenTtlSeconds: number;
+  };
+  sandbox: {
+    /** mount the WeChat simulator under /sandbox (local and unittest only) */
+    enabled: boolean;
+    /** the simulated WeChat Pay's own signing key (v3), PEM */
+    wechatpayPrivateKey: string;
+    /** multiplies WeChat's notify retry delays (15 s, 15 s, 30 s, …) */
+    notifyRetryScale: number;
+  };
+  order: {
+    maxItems: number;
+    maxQuantity: number;
+  };
+}
+
+export default (appInfo: EggAppInfo) => {
+  const config = {} as PowerPartial<EggAppConfig> & BizConfig;
+  const env = appInfo.env;
+  const port = envPositiveInt('PORT', 7001);
+
+  config.keys = envString('EGG_COOKIE_KEYS', `${appInfo.name}_cookie_keys_unused`);
+  config.middleware = [ 'errorHandler' ];
+
+  config.cluster = { listen: { port, hostname: envString('HOST', '0.0.0.0') } };
+
+  // Errors are JSON whatever the Accept header says (the mini-program sends none).
+  config.onerror = { accepts: () => 'json' } as any;
+  // A JSON API authenticated by bearer tokens, and webhooks from WeChat: no cookies, no CSRF.
+  config.security = { csrf: { enable: false } };
+  config.bodyParser = { jsonLimit: '100kb', formLimit: '100kb', enableTypes: [ 'json' ] };
+
+  const databaseUrl = databaseUrlFor(env);
+  config.sequelize = {
+    ...(databaseUrl ? sequelizeOptionsFromUrl(databaseUrl, appInfo.baseDir) : {}),
+    logging: false,
+    benchmark: false,
+    pool: { max: envPositiveInt('DATABASE_POOL_MAX', 10), min: 0, idle: 10000 },
+    define: { underscored: true, freezeTableName: false },
+  } as any;
+
+  config.wechat = {
+    appId: envString('WECHAT_APPID', ''),
+    secret: envString('WECHAT_SECRET', ''),
+    apiBase: envString('WECHAT_API_BASE', 'https://api.weixin.qq.com'),
+    timeoutMs: envPositiveInt('WECHAT_TIMEOUT_MS', 5000),
+  };
+
+  const apiVersion = envChoice<WechatPayApiVersion>('WECHATPAY_API_VERSION', [ 'v2', 'v3' ], 'v2');
+  config.wxpay = {
+    apiVersion,
+    mchId: envString('WECHATPAY_MCHID', ''),
+    apiKey: envString('WECHATPAY_API_KEY', ''),
+    signType: envChoice<WechatPaySignType>('WECHATPAY_SIGN_TYPE', [ 'MD5', 'HMAC-SHA256' ], 'MD5'),
+    apiV3Key: envString('WECHATPAY_APIV3_KEY', ''),
+    certSerial: envString('WECHATPAY_CERT_SERIAL', ''),
+    privateKey: envString('WECHATPAY_PRIVATE_KEY', ''),
+    publicKey: envString('WECHATPAY_PUBLIC_KEY', ''),
+    publicKeyId: envString('WECHATPAY_PUBLIC_KEY_ID', ''),
+    notifyUrl: envString('WECHATPAY_NOTIFY_URL',
+      `http://127.0.0.1:${port}${apiVersion === 'v3' ? '/api/pay/notify/v3' : '/api/pay/notify'}`),
+    apiBase: envString('WECHATPAY_API_BASE', 'https://api.mch.weixin.qq.com'),
+    timeoutMs: envPositiveInt('WECHATPAY_TIMEOUT_MS', 10000),
+    prepayTtlSeconds: envPositiveInt('WECHATPAY_PREPAY_TTL_SECONDS', 7200 - 300),
+    paymentWindowSeconds: envPositiveInt('ORDER_PAYMENT_WINDOW_SECONDS', 30 * 60),
+    reconcileAfterSeconds: envPositiveInt('RECONCILE_AFTER_SECONDS', 5 * 60),
+  };
+
+  config.auth = {
+    tokenSecret: envString('AUTH_TOKEN_SECRET', ''),
+    tokenTtlSeconds: envPositiveInt('AUTH_TOKEN_TTL', 7200),
+  };
+
+  config.sandbox = { enabled: false, wechatpayPrivateKey: '', notifyRetryScale: 1 };
+  config.order = { maxItems: 20, maxQuantity: 999 };
+
+  // Keep secrets out of egg's config dump under run/.
+  config.dump = {
+    ignore: new Set([ 'keys', 'pwd', 'passwd', /pass(word)?$/i, /secret/i, /key$/i ]),
+  } as any;
+
+  return config;
+};
+
+/**
+ * Sandbox credentials, under anything set in the environment (local and
+ * unittest). The v3 key pairs are generated per process: the merchant's, whose
+ * private half the service signs with, and the simulated WeChat Pay's, whose
+ * public half the service verifies with.
+ */
+export function sandboxDefaults(): Pick<BizConfig, 'wechat' | 'wxpay' | 'sandbox'> {
+  // Loaded lazily so that production never imports the simulator.
+  const sandbox = require('../sandbox/credentials') as typeof import('../sandbox/credentials');
+  const merchantKeys = sandbox.generateRsaKeyPair();
+  const wechatpayKeys = sandbox.generateRsaKeyPair();
+  const custom = envOptional('WECHATPAY_PUBLIC_KEY') !== undefined;
+  return {
+    wechat: {
+      appId: envOptional('WECHAT_APPID') ?? sandbox.SANDBOX_APPID,
+      secret: envOptional('WECHAT_SECRET') ?? sandbox.SANDBOX_SECRET,
+    },
+    wxpay: {
+      mchId: envOptional('WECHATPAY_MCHID') ?? sandbox.SANDBOX_MCHID,
+      apiKey: envOptional('WECHATPAY_API_KEY') ?? sandbox.SANDBOX_API_KEY,
+      apiV3Key: envOptional('WECHATPAY_APIV3_KEY') ?? sandbox.SANDBOX_APIV3_KEY,
+      certSerial: envOptional('WECHATPAY_CERT_SERIAL') ?? sandbox.SANDBOX_MERCHANT_CERT_SERIAL,
+      privateKey: envOptional('WECHATPAY_PRIVATE_KEY') ?? merchantKeys.privateKeyPem,
+      publicKey: custom ? envString('WECHATPAY_PUBLIC_KEY', '') : wechatpayKeys.publicKeyPem,
+      publicKeyId: custom ? envString('WECHATPAY_PUBLIC_KEY_ID', '') : sandbox.SANDBOX_PUBLIC_KEY_ID,
+    },
+    sandbox: {
+      enabled: true,
+      wechatpayPrivateKey: wechatpayKeys.privateKeyPem,
+    },
+  } as Pick<BizConfig, 'wechat' | 'wxpay' | 'sandbox'>;
+}

@@ -1,0 +1,32 @@
+import { EggAppConfig, PowerPartial } from 'egg';
+import { randomBytes } from 'node:crypto';
+import { envOptional, envPositiveInt, envString } from '../app/lib/env';
+import { sandboxDefaults } from './config.default';
+
+// Local development: SQLite under run/ (config.default), the sandbox mounted
+// on this very port, nothing to set.
+export default () => {
+  const port = envPositiveInt('PORT', 7001);
+  const origin = `http://127.0.0.1:${port}`;
+  const defaults = sandboxDefaults();
+  const config: PowerPartial<EggAppConfig> = {
+    wechat: {
+      ...defaults.wechat,
+      apiBase: envString('WECHAT_API_BASE', `${origin}/sandbox/wechat`),
+    },
+    wxpay: {
+      ...defaults.wxpay,
+      apiBase: envString('WECHATPAY_API_BASE', `${origin}/sandbox/pay`),
+    },
+    auth: {
+      // A fresh secret per process: restarting `npm run dev` logs everyone out.
+      tokenSecret: envOptional('AUTH_TOKEN_SECRET') ?? randomBytes(32).toString('hex'),
+    },
+    sandbox: {
+      ...defaults.sandbox,
+      // retries after 15 s, 15 s, 30 s, … become 0.15 s, 0.15 s, 0.3 s, …
+      notifyRetryScale: 0.01,
+    },
+  };
+  return config;
+};

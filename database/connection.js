@@ -1,0 +1,72 @@
+'use strict';
+
+/**
+ * Turns DATABASE_URL into Sequelize options. Shared by the app's config and by
+ * sequelize-cli (database/config.js), so migrations always reach the database
+ * the service uses. Plain JavaScript because sequelize-cli loads it without a
+ * TypeScript compiler (production images have none).
+ */
+
+const path = require('path');
+
+const DEFAULT_SQLITE_FILES = {
+  local: 'run/local.sqlite',
+  unittest: 'run/unittest.sqlite',
+};
+
+/**
+ * @param {string} url `mysql://user:pass@host:3306/db` or `sqlite:path`
+ * @param {string} baseDir directory a relative SQLite path is resolved against
+ * @return {object} options for `new Sequelize(options)`
+ */
+function sequelizeOptionsFromUrl(url, baseDir) {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!file) throw new Error('DATABASE_URL sqlite: needs a file path, e.g. sqlite:run/local.sqlite');
+    return {
+      dialect: 'sqlite',
+      storage: path.resolve(baseDir, file),
+      // SQLite has one writer at a time: take the write lock when a
+      // transaction begins and wait for it, instead of failing on upgrade.
+      transactionType: 'IMMEDIATE',
+      retry: { match: [ /SQLITE_BUSY/ ], max: 20 },
+    };
+  }
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch (err) {
+    throw new Error('DATABASE_URL is not a valid URL (expected mysql://user:pass@host:3306/db or sqlite:path)');
+  }
+  if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
+    throw new Error(`DATABASE_URL protocol ${parsed.protocol} is not supported (use mysql: or sqlite:)`);
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!database) throw new Error('DATABASE_URL must name a database, e.g. mysql://root@127.0.0.1:3306/wxpay');
+  return {
+    dialect: 'mysql',
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database,
+    timezone: '+00:00',
+    dialectOptions: { charset: 'utf8mb4' },
+  };
+}
+
+/**
+ * The DATABASE_URL for an environment: the variable when set, else the
+ * embedded SQLite file of local and unittest; production has no default.
+ * @param {string} env egg server env (local, unittest, prod)
+ * @param {object} [vars] environment variables
+ * @return {string|undefined} the URL, undefined when prod has none
+ */
+function databaseUrlFor(env, vars = process.env) {
+  const fromEnv = vars.DATABASE_URL && vars.DATABASE_URL.trim();
+  if (fromEnv) return fromEnv;
+  const file = DEFAULT_SQLITE_FILES[env];
+  return file ? `sqlite:${file}` : undefined;
+}
+
+module.exports = { sequelizeOptionsFromUrl, databaseUrlFor };
