@@ -59,7 +59,8 @@ export default (appInfo: EggAppInfo) => {
   const port = envPositiveInt('PORT', 7001);
 
   config.keys = envString('EGG_COOKIE_KEYS', `${appInfo.name}_cookie_keys_unused`);
-  config.middleware = [ 'errorHandler' ];
+  // errorHandler and the sandbox are placed among egg's core middleware by app.ts.
+  config.middleware = [];
 
   config.cluster = { listen: { port, hostname: envString('HOST', '0.0.0.0') } };
 

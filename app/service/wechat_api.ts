@@ -57,32 +57,42 @@ export default class WechatApiService extends Service {
     const url = `${this.config.wechat.apiBase}${path}?${new URLSearchParams(query)}`;
     const started = Date.now();
     let status: number;
-    let data: T;
+    let text: string;
     try {
-      // jscode2session answers JSON as text/plain: ask for JSON explicitly.
-      const res = await this.ctx.curl<T>(url, {
+      // Read as text and parse here: jscode2session serves JSON as text/plain,
+      // and an error page must be told apart from an unparseable answer.
+      const res = await this.ctx.curl<string>(url, {
         method: 'GET',
-        dataType: 'json',
+        dataType: 'text',
         timeout: this.config.wechat.timeoutMs,
       });
       status = res.status;
-      data = res.data;
+      text = res.data;
     } catch (err) {
-      const timeout = /timeout/i.test((err as Error).name) || /timeout/i.test((err as Error).message);
+      const timeout = isTimeout(err as Error);
       this.logger.warn('[WechatApiService.%s:failed] durationMs: %d, error: %s', name, Date.now() - started,
         timeout ? 'timeout' : (err as Error).name);
       if (timeout) throw new UpstreamUnavailableError('WECHAT_TIMEOUT', 'WeChat did not answer in time');
-      if ((err as Error).name === 'JSONResponseFormatError') {
-        throw new UpstreamError('WECHAT_BAD_RESPONSE', 'WeChat answered something that is not JSON');
-      }
       throw new UpstreamUnavailableError('WECHAT_UNREACHABLE', 'WeChat could not be reached');
     }
+    const data = parseJsonObject<T>(text);
     this.logger.info('[WechatApiService.%s] status: %d, errcode: %s, durationMs: %d',
-      name, status, data?.errcode ?? 0, Date.now() - started);
+      name, status, data?.errcode ?? '-', Date.now() - started);
     if (status >= 500) throw new UpstreamUnavailableError('WECHAT_UNAVAILABLE', `WeChat answered HTTP ${status}`);
-    if (status !== 200 || typeof data !== 'object' || data === null) {
-      throw new UpstreamError('WECHAT_BAD_RESPONSE', `WeChat answered HTTP ${status}`);
-    }
+    if (status !== 200 || !data) throw new UpstreamError('WECHAT_BAD_RESPONSE', `WeChat answered HTTP ${status} without JSON`);
     return data;
+  }
+}
+
+function isTimeout(err: Error): boolean {
+  return /timeout/i.test(err.name) || /timeout/i.test(err.message);
+}
+
+function parseJsonObject<T>(text: string): T | null {
+  try {
+    const value = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? value as T : null;
+  } catch {
+    return null;
   }
 }
