@@ -1,4 +1,5 @@
 import { Application, IBoot } from 'egg';
+import { serializeTransactions } from './app/lib/sqlite-transactions';
 
 export default class AppBoot implements IBoot {
   constructor(private readonly app: Application) {}
@@ -10,5 +11,15 @@ export default class AppBoot implements IBoot {
     coreMiddleware.splice(coreMiddleware.indexOf('bodyParser'), 0, 'errorHandler');
     // The simulator goes first, ahead of the body parser; never in production.
     if (sandbox.enabled) coreMiddleware.unshift('sandbox');
+  }
+
+  async didLoad() {
+    if (this.app.model.getDialect() === 'sqlite') {
+      serializeTransactions(this.app.model);
+      // In WAL mode readers never block the writer and a commit never waits
+      // for readers; a write outside a transaction that meets the lock is
+      // retried (database/connection.js). Kept in the file once set.
+      await this.app.model.query('PRAGMA journal_mode=WAL');
+    }
   }
 }

@@ -12,4 +12,8 @@ export default (app: Application) => {
   router.post('/api/orders', auth, controller.order.create);
   router.get('/api/orders', auth, controller.order.index);
   router.get('/api/orders/:orderNo', auth, controller.order.show);
+  router.post('/api/orders/:orderNo/pay', auth, controller.order.pay);
+  router.post('/api/orders/:orderNo/close', auth, controller.order.close);
+
+  router.post('/api/pay/notify', controller.notify.v2);
 };

@@ -68,7 +68,8 @@ export default (appInfo: EggAppInfo) => {
   config.onerror = { accepts: () => 'json' } as any;
   // A JSON API authenticated by bearer tokens, and webhooks from WeChat: no cookies, no CSRF.
   config.security = { csrf: { enable: false } };
-  config.bodyParser = { jsonLimit: '100kb', formLimit: '100kb', enableTypes: [ 'json' ] };
+  // Notify routes read their raw body themselves (signatures cover the exact bytes).
+  config.bodyParser = { jsonLimit: '100kb', formLimit: '100kb', enableTypes: [ 'json' ], ignore: [ '/api/pay/notify' ] } as any;
 
   const databaseUrl = databaseUrlFor(env);
   config.sequelize = {

@@ -27,9 +27,11 @@ function sequelizeOptionsFromUrl(url, baseDir) {
       dialect: 'sqlite',
       storage: path.resolve(baseDir, file),
       // SQLite has one writer at a time: take the write lock when a
-      // transaction begins and wait for it, instead of failing on upgrade.
+      // transaction begins (never a deadlock on upgrade), and retry in
+      // JavaScript while another holds it. A busy timeout would instead park
+      // libuv's few threads in sqlite3 and stall the lock holder's own queries.
       transactionType: 'IMMEDIATE',
-      retry: { match: [ /SQLITE_BUSY/ ], max: 20 },
+      retry: { match: [ /SQLITE_BUSY/ ], max: 100, backoffBase: 5, backoffExponent: 1.05 },
     };
   }
   let parsed;

@@ -2,6 +2,11 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultInjector, FaultKind } from './faults';
 import { json, readBody, SandboxReply, SandboxRequest, sendReply } from './http';
 import { Code2SessionSimulator } from './login';
+import { NotifyDeliverer } from './notify-delivery';
+import { PayV2Simulator, V2_OPERATIONS } from './pay-v2';
+import { Payer } from './payer';
+import { TradeStore } from './trade-store';
+import { V2NotifyFormat } from './v2-notify';
 
 /** What the simulated WeChat must share with the merchant it serves. */
 export interface SandboxOptions {
@@ -18,6 +23,8 @@ export interface SandboxOptions {
   wechatpayPublicKeyId: string;
   /** multiplies WeChat's notify retry delays */
   notifyRetryScale: number;
+  /** the simulated WeChat's clock in ms (default Date.now); tests move it to expire prepay_ids */
+  clock?: () => number;
 }
 
 type Route = (request: SandboxRequest) => Promise<SandboxReply>;
@@ -33,16 +40,40 @@ const FAULT_KINDS: FaultKind[] = [ 'SYSTEMERROR', 'BUSY', 'HTTP_500', 'DELAY' ];
  */
 export class Sandbox {
   readonly faults = new FaultInjector();
+  /** every trade placed through any Pay API version */
+  readonly trades: TradeStore;
+  /** WeChat's notify deliveries to the merchant, with their retries */
+  readonly notifies: NotifyDeliverer;
   private readonly routes = new Map<string, Route>();
 
   constructor(readonly options: SandboxOptions) {
+    this.trades = new TradeStore(options.clock);
+    this.notifies = new NotifyDeliverer(options.notifyRetryScale);
+    this.notifies.useFormat('v2', new V2NotifyFormat(options.apiKey));
+
     const login = new Code2SessionSimulator(options.appId, options.secret, this.faults);
     this.route('GET', '/wechat/sns/jscode2session', request => login.handle(request));
+
+    // The service's WeChat Pay base URL is <origin>/sandbox/pay, so v2's /pay/unifiedorder lands here.
+    const payV2 = new PayV2Simulator(options, this.trades, this.faults);
+    for (const operation of V2_OPERATIONS) {
+      this.route('POST', `/pay/pay/${operation}`, request => payV2.handle(operation, request));
+    }
+
+    const payer = new Payer(this.trades, this.notifies);
+    this.route('POST', '/control/pay', async request => payer.pay(request));
+    this.route('GET', '/control/notifies', async request => payer.notifyReport(request));
+    this.route('POST', '/control/notify/resend', request => payer.resend(request));
     this.route('POST', '/control/faults', async request => this.armFault(request));
     this.route('DELETE', '/control/faults', async () => {
       this.faults.clear();
       return { status: 204, body: '' };
     });
+  }
+
+  /** Stops the simulator's background work: pending notify retries and requests under way. */
+  close(): void {
+    this.notifies.close();
   }
 
   /** Registers a route under the sandbox prefix. */

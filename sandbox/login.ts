@@ -10,7 +10,8 @@ const CODE_PATTERN = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64})?$/;
 /** The openid the sandbox gives a user of an app: 28 characters, like WeChat's. */
 export function sandboxOpenid(appId: string, code: string): string {
   const user = code.split('.')[0];
-  return `o${createHash('sha256').update(`${appId}:${user}`).digest('base64url').slice(0, 27)}`;
+  const digest = createHash('sha256').update(`${appId}:${user}`).digest('base64url');
+  return `o${digest.slice(0, 27)}`;
 }
 
 /** GET /sns/jscode2session, as api.weixin.qq.com answers it (JSON served as text/plain). */
@@ -45,7 +46,8 @@ export class Code2SessionSimulator {
     if (this.usedCodes.has(code)) return reply({ errcode: 40163, errmsg: 'code been used' });
     this.usedCodes.add(code);
     const openid = sandboxOpenid(this.appId, code);
-    const sessionKey = createHash('sha256').update(`session:${code}`).digest('base64').slice(0, 24);
+    const sessionDigest = createHash('sha256').update(`session:${code}`).digest('base64');
+    const sessionKey = sessionDigest.slice(0, 24);
     return reply({ openid, session_key: sessionKey });
   }
 }

@@ -17,9 +17,22 @@ export default class OrderController extends Controller {
     this.ctx.body = await this.service.order.listForUser(this.ctx.state.userId, page, pageSize);
   }
 
-  // GET /api/orders/:orderNo
+  // GET /api/orders/:orderNo[?refresh=1]
   async show() {
-    this.ctx.body = await this.service.order.getOwned(this.ctx.state.userId, this.orderNo());
+    const { userId } = this.ctx.state;
+    this.ctx.body = this.ctx.query.refresh === '1'
+      ? await this.service.payment.refresh(userId, this.orderNo())
+      : await this.service.order.getOwned(userId, this.orderNo());
+  }
+
+  // POST /api/orders/:orderNo/pay
+  async pay() {
+    this.ctx.body = await this.service.payment.pay(this.ctx.state.userId, this.orderNo(), this.ctx.ip);
+  }
+
+  // POST /api/orders/:orderNo/close
+  async close() {
+    this.ctx.body = await this.service.payment.close(this.ctx.state.userId, this.orderNo());
   }
 
   /** A path orderNo that cannot be ours is simply not found. */

@@ -19,6 +19,7 @@ export class Order extends Model<InferAttributes<Order>, InferCreationAttributes
   declare paidAt: CreationOptional<Date | null>;
   declare closedAt: CreationOptional<Date | null>;
   declare expiresAt: Date;
+  declare claimedUntil: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare items?: NonAttribute<OrderItem[]>;
@@ -38,6 +39,7 @@ export default (app: Application) => {
     paidAt: { type: DataTypes.DATE, allowNull: true },
     closedAt: { type: DataTypes.DATE, allowNull: true },
     expiresAt: { type: DataTypes.DATE, allowNull: false },
+    claimedUntil: { type: DataTypes.DATE, allowNull: true },
     createdAt: DataTypes.DATE,
     updatedAt: DataTypes.DATE,
   }, { sequelize: app.model, tableName: 'orders', modelName: 'Order', underscored: true });

@@ -104,6 +104,31 @@ export default class OrderService extends Service {
     return toOrderView(await this.findOwned(userId, orderNo));
   }
 
+  /**
+   * PENDING → CLOSED by compare-and-set, giving the reserved stock back in the
+   * same transaction. False when the order was not PENDING any more.
+   */
+  async closePending(orderId: number): Promise<boolean> {
+    const { Order, OrderItem, Product } = this.app.model;
+    const closed = await this.app.model.transaction(async transaction => {
+      const [ updated ] = await Order.update(
+        { status: OrderStatus.CLOSED, closedAt: new Date() },
+        { where: { id: orderId, status: OrderStatus.PENDING }, transaction },
+      );
+      if (updated !== 1) return false;
+      const items = await OrderItem.findAll({ where: { orderId }, order: [[ 'productId', 'ASC' ]], transaction });
+      for (const item of items) {
+        await Product.update(
+          { stock: literal(`stock + ${Number(item.quantity)}`) },
+          { where: { id: item.productId }, transaction },
+        );
+      }
+      return true;
+    });
+    if (closed) this.logger.info('[OrderService.closePending] orderId: %d', orderId);
+    return closed;
+  }
+
   /** Takes `quantity` from stock if that much is left (a compare-and-set, never negative). */
   private async reserveStock(line: RequestedItem, transaction: Transaction) {
     const [ affected ] = await this.app.model.Product.update(

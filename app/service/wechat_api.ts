@@ -84,8 +84,10 @@ export default class WechatApiService extends Service {
   }
 }
 
+// urllib names its time-outs ConnectionTimeoutError / ResponseTimeoutError; its
+// messages mention "timeoutSocketCount" on every error, so the name is what counts.
 function isTimeout(err: Error): boolean {
-  return /timeout/i.test(err.name) || /timeout/i.test(err.message);
+  return /Timeout/.test(err.name);
 }
 
 function parseJsonObject<T>(text: string): T | null {

@@ -24,6 +24,8 @@ module.exports = {
       closed_at: { type: Sequelize.DATE, allowNull: true },
       // end of the payment window: the schedule closes the order after it
       expires_at: { type: Sequelize.DATE, allowNull: false },
+      // lease taken by a schedule run, so that several instances never handle one order at once
+      claimed_until: { type: Sequelize.DATE, allowNull: true },
       created_at: { type: Sequelize.DATE, allowNull: false },
       updated_at: { type: Sequelize.DATE, allowNull: false },
     });

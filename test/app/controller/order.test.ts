@@ -99,15 +99,16 @@ describe('test/app/controller/order.test.ts', () => {
       [ 'a huge quantity', { items: [{ productId: 1, quantity: 1e9 }] }, 'INVALID_QUANTITY' ],
       [ 'too many items', { items: Array.from({ length: 21 }, (_, i) => ({ productId: i + 1, quantity: 1 })) }, 'TOO_MANY_ITEMS' ],
     ];
-    for (const [ name, body, code ] of badBodies) {
+    badBodies.forEach(([ name, body, code ]) => {
       it(`should answer 400 ${code} for ${name}`, async () => {
         const res = await app.httpRequest().post('/api/orders').set('authorization', bearer(token))
-          .send(body as object).expect(400);
+          .send(body as object)
+          .expect(400);
         assert.equal(res.body.code, code);
         assert.equal(typeof res.body.message, 'string');
         assert.equal(await app.model.Order.count(), 0);
       });
-    }
+    });
 
     it('should answer 401 without a token, with a forged one and with an expired one', async () => {
       const jwt = await import('jsonwebtoken');
@@ -130,29 +131,34 @@ describe('test/app/controller/order.test.ts', () => {
       const created: string[] = [];
       for (let i = 0; i < 3; i++) {
         const res = await app.httpRequest().post('/api/orders').set('authorization', bearer(token))
-          .send({ items: [{ productId: latte, quantity: 1 }] }).expect(201);
+          .send({ items: [{ productId: latte, quantity: 1 }] })
+          .expect(201);
         created.push(res.body.orderNo);
       }
       const other = await loginAs(app, 'bob');
       await app.httpRequest().post('/api/orders').set('authorization', bearer(other.token))
-        .send({ items: [{ productId: latte, quantity: 1 }] }).expect(201);
+        .send({ items: [{ productId: latte, quantity: 1 }] })
+        .expect(201);
 
       const page1 = await app.httpRequest().get('/api/orders?page=1&pageSize=2')
-        .set('authorization', bearer(token)).expect(200);
+        .set('authorization', bearer(token))
+        .expect(200);
       assert.equal(page1.body.total, 3);
       assert.equal(page1.body.page, 1);
       assert.equal(page1.body.pageSize, 2);
       assert.deepEqual(page1.body.items.map((o: any) => o.orderNo), [ created[2], created[1] ]);
       assert.equal(page1.body.items[0].items.length, 1);
       const page2 = await app.httpRequest().get('/api/orders?page=2&pageSize=2')
-        .set('authorization', bearer(token)).expect(200);
+        .set('authorization', bearer(token))
+        .expect(200);
       assert.deepEqual(page2.body.items.map((o: any) => o.orderNo), [ created[0] ]);
     });
 
     it('should answer 400 for a bad page or pageSize', async () => {
       for (const query of [ 'page=0', 'page=x', 'pageSize=101', 'pageSize=0', 'pageSize=1.5' ]) {
         const res = await app.httpRequest().get(`/api/orders?${query}`)
-          .set('authorization', bearer(token)).expect(400);
+          .set('authorization', bearer(token))
+          .expect(400);
         assert.equal(res.body.code, 'INVALID_PAGINATION');
       }
     });
@@ -161,9 +167,11 @@ describe('test/app/controller/order.test.ts', () => {
   describe('GET /api/orders/:orderNo', () => {
     it('should show the owner\'s order and 404 another user\'s', async () => {
       const created = await app.httpRequest().post('/api/orders').set('authorization', bearer(token))
-        .send({ items: [{ productId: latte, quantity: 3 }] }).expect(201);
+        .send({ items: [{ productId: latte, quantity: 3 }] })
+        .expect(201);
       const mine = await app.httpRequest().get(`/api/orders/${created.body.orderNo}`)
-        .set('authorization', bearer(token)).expect(200);
+        .set('authorization', bearer(token))
+        .expect(200);
       assert.equal(mine.body.orderNo, created.body.orderNo);
       assert.equal(mine.body.amount, 7800);
       assert.equal(mine.body.status, 'PENDING');
@@ -173,15 +181,18 @@ describe('test/app/controller/order.test.ts', () => {
 
       const other = await loginAs(app, 'mallory');
       const res = await app.httpRequest().get(`/api/orders/${created.body.orderNo}`)
-        .set('authorization', bearer(other.token)).expect(404);
+        .set('authorization', bearer(other.token))
+        .expect(404);
       assert.equal(res.body.code, 'ORDER_NOT_FOUND');
     });
 
     it('should answer 404 for an unknown or malformed order number', async () => {
       await app.httpRequest().get('/api/orders/20261122000000AAAAAAAAAAAA')
-        .set('authorization', bearer(token)).expect(404);
+        .set('authorization', bearer(token))
+        .expect(404);
       await app.httpRequest().get(`/api/orders/${'x'.repeat(40)}`)
-        .set('authorization', bearer(token)).expect(404);
+        .set('authorization', bearer(token))
+        .expect(404);
     });
   });
 });

@@ -1,0 +1,33 @@
+import { Controller } from 'egg';
+import getRawBody from 'raw-body';
+import { NotifyAck, NotifyBody } from '../service/notify';
+
+const BODY_LIMIT = '1mb';
+
+export default class NotifyController extends Controller {
+  // POST /api/pay/notify (WeChat Pay v2: signed XML, answered with XML)
+  async v2() {
+    const body = await this.readRawBody();
+    let ack: NotifyAck;
+    try {
+      ack = await this.service.notify.receiveV2(body);
+    } catch (err) {
+      // Nothing was committed: say FAIL so WeChat delivers it again.
+      this.logger.error('[NotifyController.v2:failed] %s', (err as Error).message);
+      ack = { ok: false, message: 'temporarily unavailable, retry later' };
+    }
+    this.ctx.status = 'problem' in body && body.problem === 'TOO_LARGE' ? 413 : 200;
+    this.ctx.type = 'text/xml';
+    this.ctx.body = this.service.notify.v2Reply(ack);
+  }
+
+  /** The exact bytes WeChat signed; the body parser is kept off these routes (config). */
+  private async readRawBody(): Promise<NotifyBody> {
+    try {
+      const raw = await getRawBody(this.ctx.req, { limit: BODY_LIMIT, encoding: 'utf8' });
+      return raw.length === 0 ? { problem: 'EMPTY' } : { raw };
+    } catch (err) {
+      return { problem: (err as { status?: number }).status === 413 ? 'TOO_LARGE' : 'UNREADABLE' };
+    }
+  }
+}

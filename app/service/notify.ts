@@ -1,0 +1,67 @@
+import { Service } from 'egg';
+import { v2NotifyReply, verifyV2Notify } from '../lib/wxpay/v2-notify';
+import { SettleOutcome } from './settlement';
+
+/** A notify body as the controller read it, or why it could not. */
+export type NotifyBody = { raw: string } | { problem: 'TOO_LARGE' | 'EMPTY' | 'UNREADABLE' };
+
+export interface NotifyAck {
+  ok: boolean;
+  message: string;
+}
+
+// Outcomes WeChat should stop retrying: the order is settled (or needs a human, not a retry).
+const ACKNOWLEDGED: ReadonlySet<SettleOutcome> = new Set([ 'PAID', 'DUPLICATE', 'PAID_BY_OTHER_TRANSACTION', 'PAID_AFTER_CLOSE' ]);
+const FAILURE_MESSAGES: Record<string, string> = {
+  UNKNOWN_ORDER: 'unknown out_trade_no',
+  AMOUNT_MISMATCH: 'total_fee does not match the order',
+};
+const BODY_PROBLEMS = {
+  TOO_LARGE: 'body over 1 MB',
+  EMPTY: 'empty body',
+  UNREADABLE: 'body could not be read',
+};
+
+/**
+ * WeChat Pay's callbacks: verification (pure, app/lib) first, then the
+ * settlement compare-and-set. Every request leaves one payment_events row.
+ * A database failure escapes as an exception: the controller answers FAIL and
+ * WeChat retries, so nothing is acknowledged that was not committed.
+ */
+export default class NotifyService extends Service {
+  async receiveV2(body: NotifyBody): Promise<NotifyAck> {
+    const base = { source: 'notify', apiVersion: 'v2' } as const;
+    if ('problem' in body) {
+      await this.service.settlement.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
+      return { ok: false, message: BODY_PROBLEMS[body.problem] };
+    }
+    const { wechat, wxpay } = this.config;
+    const verdict = verifyV2Notify(body.raw, {
+      apiKey: wxpay.apiKey, signType: wxpay.signType, appId: wechat.appId, mchId: wxpay.mchId,
+    });
+    const event = { ...base, rawBody: body.raw };
+    if (!verdict.ok) {
+      this.logger.warn('[NotifyService.receiveV2:rejected] code: %s, orderNo: %s', verdict.code, verdict.orderNo ?? '-');
+      await this.service.settlement.record({ ...event, verified: false, orderNo: verdict.orderNo, outcome: verdict.code, reason: verdict.reason });
+      return { ok: false, message: verdict.reason };
+    }
+    const { report } = verdict;
+    if (!verdict.paid) {
+      // A failed payment is news, not an error: record it, acknowledge it, leave the order PENDING.
+      await this.service.settlement.record({
+        ...event, verified: true, orderNo: report.orderNo, outcome: 'PAYMENT_FAILED', reason: verdict.failure,
+      });
+      return { ok: true, message: 'OK' };
+    }
+    const outcome = await this.service.settlement.settlePaid(
+      { ...report, transactionId: report.transactionId!, amount: report.amount! },
+      { ...event, verified: true },
+    );
+    return ACKNOWLEDGED.has(outcome) ? { ok: true, message: 'OK' } : { ok: false, message: FAILURE_MESSAGES[outcome] };
+  }
+
+  /** The XML reply for a v2 acknowledgement. */
+  v2Reply(ack: NotifyAck): string {
+    return v2NotifyReply(ack.ok, ack.message);
+  }
+}

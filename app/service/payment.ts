@@ -1,0 +1,141 @@
+import { Service } from 'egg';
+import { ConflictError } from '../lib/api-error';
+import { OrderStatus } from '../lib/order-status';
+import { RequestPaymentParams, TradeReport, WechatPayError } from '../lib/wxpay/gateway';
+import type { Order } from '../model/order';
+import { OrderView, toOrderView } from './order';
+
+/** The WeChat Pay client of the configured API version. */
+interface PayGateway {
+  createPrepay(request: import('../lib/wxpay/gateway').PrepayRequest): Promise<string>;
+  buildPaymentParams(prepayId: string): RequestPaymentParams;
+  queryTrade(orderNo: string): Promise<TradeReport>;
+  closeTrade(orderNo: string): Promise<void>;
+}
+
+/**
+ * Payment use cases of an order: pay (prepay + wx.requestPayment
+ * parameters), refresh (order query applied) and close. Moving an order to
+ * PAID always goes through SettlementService's compare-and-set.
+ */
+export default class PaymentService extends Service {
+  private get gateway(): PayGateway {
+    return this.service.payV2Client;
+  }
+
+  /** Parameters for wx.requestPayment; a prepay_id still valid is reused. */
+  async pay(userId: number, orderNo: string, clientIp: string): Promise<RequestPaymentParams> {
+    const order = await this.service.order.findOwned(userId, orderNo);
+    assertPayable(order);
+    const now = new Date();
+    if (order.prepayId && order.prepayExpiresAt && order.prepayExpiresAt > now) {
+      return this.gateway.buildPaymentParams(order.prepayId);
+    }
+    const user = await this.app.model.User.findByPk(userId, { attributes: [ 'openid' ] });
+    let prepayId: string;
+    try {
+      prepayId = await this.gateway.createPrepay({
+        orderNo: order.orderNo,
+        amount: order.amount,
+        description: order.description,
+        openid: user!.openid,
+        clientIp,
+        expiresAt: order.expiresAt,
+      });
+    } catch (err) {
+      // WeChat knows better: the order was paid (or closed) there. Settle from the query, then refuse.
+      if (err instanceof WechatPayError && (err.code === 'ORDER_ALREADY_PAID' || err.code === 'ORDER_CLOSED')) {
+        await this.applyTradeReport(order, await this.gateway.queryTrade(order.orderNo));
+      }
+      throw err;
+    }
+    const prepayExpiresAt = new Date(now.getTime() + this.config.wxpay.prepayTtlSeconds * 1000);
+    await this.app.model.Order.update({ prepayId, prepayExpiresAt }, {
+      where: { id: order.id, status: OrderStatus.PENDING },
+    });
+    this.logger.info('[PaymentService.pay:prepay] orderNo: %s, amount: %d', order.orderNo, order.amount);
+    return this.gateway.buildPaymentParams(prepayId);
+  }
+
+  /** Asks WeChat about a PENDING order and applies the answer; other orders are returned as they are. */
+  async refresh(userId: number, orderNo: string): Promise<OrderView> {
+    const order = await this.service.order.findOwned(userId, orderNo);
+    if (order.status === OrderStatus.PENDING && order.prepayId) {
+      await this.applyTradeReport(order, await this.gateway.queryTrade(order.orderNo));
+      return this.service.order.getOwned(userId, orderNo);
+    }
+    return toOrderView(order);
+  }
+
+  /** Closes at WeChat (when it was ever prepaid) and locally; a PAID order cannot be closed. */
+  async close(userId: number, orderNo: string): Promise<OrderView> {
+    const order = await this.service.order.findOwned(userId, orderNo);
+    if (order.status === OrderStatus.CLOSED) return toOrderView(order);
+    if (order.status !== OrderStatus.PENDING) {
+      throw new ConflictError('ORDER_NOT_CLOSABLE', `order ${orderNo} is ${order.status} and cannot be closed`);
+    }
+    await this.closeEverywhere(order);
+    return this.service.order.getOwned(userId, orderNo);
+  }
+
+  /**
+   * Closes a PENDING order at WeChat, then here. If WeChat says it was paid
+   * meanwhile, the payment is settled instead and the close refused.
+   */
+  async closeEverywhere(order: Order): Promise<void> {
+    if (order.prepayId) {
+      try {
+        await this.gateway.closeTrade(order.orderNo);
+      } catch (err) {
+        if (err instanceof WechatPayError && err.code === 'ORDER_ALREADY_PAID') {
+          await this.applyTradeReport(order, await this.gateway.queryTrade(order.orderNo));
+          throw new ConflictError('ORDER_ALREADY_PAID', `order ${order.orderNo} was paid and cannot be closed`);
+        }
+        throw err;
+      }
+    }
+    const closed = await this.service.order.closePending(order.id);
+    if (!closed) {
+      // Lost a race (a notify settled it first): report what it is now.
+      const current = await this.app.model.Order.findByPk(order.id, { attributes: [ 'status' ] });
+      if (current?.status !== OrderStatus.CLOSED) {
+        throw new ConflictError('ORDER_NOT_CLOSABLE', `order ${order.orderNo} is ${current?.status} and cannot be closed`);
+      }
+    }
+  }
+
+  /** Applies what an order query said about a PENDING order. */
+  async applyTradeReport(order: Order, report: TradeReport): Promise<void> {
+    const source = { source: 'query', apiVersion: this.config.wxpay.apiVersion, verified: true } as const;
+    switch (report.state) {
+      case 'SUCCESS':
+      case 'REFUND': // paid first, refunded since: it was paid
+        if (report.transactionId && report.amount !== undefined) {
+          await this.service.settlement.settlePaid({ ...report, transactionId: report.transactionId, amount: report.amount }, source);
+        }
+        return;
+      case 'CLOSED':
+      case 'REVOKED':
+        if (await this.service.order.closePending(order.id)) {
+          await this.service.settlement.record({ ...source, orderNo: order.orderNo, outcome: 'CLOSED_BY_WECHAT' });
+        }
+        return;
+      case 'PAYERROR':
+        await this.service.settlement.record({ ...source, orderNo: order.orderNo, outcome: 'PAYMENT_FAILED' });
+        return;
+      default: // NOTPAY, USERPAYING, NOT_FOUND: nothing happened yet
+    }
+  }
+}
+
+function assertPayable(order: Order): void {
+  if (order.status === OrderStatus.PAID || order.status === OrderStatus.REFUNDED) {
+    throw new ConflictError('ORDER_ALREADY_PAID', `order ${order.orderNo} is already paid`);
+  }
+  if (order.status !== OrderStatus.PENDING) {
+    throw new ConflictError('ORDER_NOT_PENDING', `order ${order.orderNo} is ${order.status} and cannot be paid`);
+  }
+  if (order.expiresAt <= new Date()) {
+    throw new ConflictError('ORDER_EXPIRED', `the payment window of order ${order.orderNo} has ended`);
+  }
+}

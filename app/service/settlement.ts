@@ -1,0 +1,115 @@
+import { Service } from 'egg';
+import { Op } from 'sequelize';
+import { OrderStatus } from '../lib/order-status';
+import { TradeReport } from '../lib/wxpay/gateway';
+
+/** What applying a verified "paid" report did. */
+export type SettleOutcome =
+  | 'PAID' // this report moved the order PENDING → PAID
+  | 'DUPLICATE' // already PAID by this very transaction
+  | 'PAID_BY_OTHER_TRANSACTION' // already PAID by another payment: a double payment to refund by hand
+  | 'PAID_AFTER_CLOSE' // the order was closed here: money taken for a closed order, to refund by hand
+  | 'UNKNOWN_ORDER'
+  | 'AMOUNT_MISMATCH';
+
+export interface EventSource {
+  source: 'notify' | 'query';
+  apiVersion: 'v2' | 'v3';
+  verified: boolean;
+  rawBody?: string;
+}
+
+export interface PaymentEventFacts extends EventSource {
+  orderNo?: string | null;
+  outcome: string;
+  reason?: string | null;
+  transactionId?: string | null;
+  amount?: number | null;
+}
+
+// Enough of a body to investigate with; bodies hold no secrets (signatures are not secrets).
+const RAW_BODY_KEPT = 2048;
+
+/**
+ * The one way an order becomes PAID, shared by notifies (v2, v3), order
+ * queries and the reconciliation schedule: a compare-and-set on status, in
+ * one transaction with its payment_events row, so duplicates, concurrent
+ * copies and a notify racing a query credit the order exactly once.
+ */
+export default class SettlementService extends Service {
+  /** Applies a verified SUCCESS report (transactionId and amount present). */
+  async settlePaid(report: TradeReport & { transactionId: string; amount: number }, source: EventSource): Promise<SettleOutcome> {
+    const { Order, PaymentEvent } = this.app.model;
+    const paid = await this.app.model.transaction(async transaction => {
+      const [ updated ] = await Order.update({
+        status: OrderStatus.PAID,
+        transactionId: report.transactionId,
+        paidAt: report.paidAt ?? new Date(),
+      }, {
+        where: { orderNo: report.orderNo, status: OrderStatus.PENDING, amount: report.amount },
+        transaction,
+      });
+      if (updated !== 1) return false;
+      await PaymentEvent.create(this.eventRow({ ...source, ...facts(report), outcome: 'PAID' }), { transaction });
+      return true;
+    });
+    if (paid) {
+      this.logger.info('[Settlement.settlePaid:paid] orderNo: %s, transactionId: %s, via: %s %s',
+        report.orderNo, report.transactionId, source.apiVersion, source.source);
+      return 'PAID';
+    }
+
+    // Nothing changed: find out why, without rewriting the order.
+    const order = await Order.findOne({
+      where: { orderNo: report.orderNo },
+      attributes: [ 'status', 'amount', 'transactionId' ],
+    });
+    let outcome: SettleOutcome;
+    if (!order) outcome = 'UNKNOWN_ORDER';
+    else if (order.amount !== report.amount) outcome = 'AMOUNT_MISMATCH';
+    else if (order.status === OrderStatus.PAID || order.status === OrderStatus.REFUNDED) {
+      outcome = order.transactionId === report.transactionId ? 'DUPLICATE' : 'PAID_BY_OTHER_TRANSACTION';
+    } else if (order.status === OrderStatus.CLOSED) outcome = 'PAID_AFTER_CLOSE';
+    else throw new Error(`order ${report.orderNo} is ${order.status} after a failed compare-and-set`);
+
+    if (outcome === 'PAID_BY_OTHER_TRANSACTION' || outcome === 'PAID_AFTER_CLOSE') {
+      this.logger.error('[Settlement.settlePaid:%s] orderNo: %s, transactionId: %s needs a refund by hand',
+        outcome, report.orderNo, report.transactionId);
+    } else if (outcome !== 'DUPLICATE') {
+      this.logger.warn('[Settlement.settlePaid:%s] orderNo: %s', outcome, report.orderNo);
+    }
+    await this.record({ ...source, ...facts(report), outcome });
+    return outcome;
+  }
+
+  /** Keeps one audit row. */
+  async record(event: PaymentEventFacts): Promise<void> {
+    await this.app.model.PaymentEvent.create(this.eventRow(event));
+  }
+
+  /** Orders a schedule may look at: PENDING and not claimed by another instance right now. */
+  claimableWhere(now: Date) {
+    return {
+      status: OrderStatus.PENDING,
+      [Op.or]: [{ claimedUntil: null }, { claimedUntil: { [Op.lt]: now } }],
+    };
+  }
+
+  private eventRow(event: PaymentEventFacts) {
+    return {
+      orderNo: event.orderNo ? event.orderNo.slice(0, 64) : null,
+      source: event.source,
+      apiVersion: event.apiVersion,
+      verified: event.verified,
+      outcome: event.outcome,
+      reason: event.reason ? event.reason.slice(0, 255) : null,
+      transactionId: event.transactionId ? event.transactionId.slice(0, 64) : null,
+      amount: event.amount ?? null,
+      rawBody: event.rawBody ? event.rawBody.slice(0, RAW_BODY_KEPT) : null,
+    };
+  }
+}
+
+function facts(report: TradeReport) {
+  return { orderNo: report.orderNo, transactionId: report.transactionId, amount: report.amount };
+}

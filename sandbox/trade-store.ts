@@ -1,0 +1,137 @@
+import type { V2SignType } from '../app/lib/wxpay/v2-sign';
+import { newPrepayId, newTransactionId, shanghaiTimestamp } from './ids';
+
+/** WeChat's trade_state values the simulator reaches (REFUND and REVOKED are not simulated). */
+export type TradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'PAYERROR' | 'USERPAYING';
+
+/** The API that placed the order: the payer notifies in that API's format. */
+export type TradeOrigin = { api: 'v2'; signType: V2SignType } | { api: 'v3' };
+
+export type TradeApi = TradeOrigin['api'];
+
+/** One trade as WeChat Pay keeps it, whichever API version placed it. */
+export interface Trade {
+  appid: string;
+  mchid: string;
+  outTradeNo: string;
+  /** fen */
+  totalFee: number;
+  /** v2 `body`, v3 `description` */
+  description: string;
+  attach?: string;
+  /** the payer; JSAPI orders name it, other trade types learn it when paid */
+  openid?: string;
+  notifyUrl: string;
+  tradeType: string;
+  origin: TradeOrigin;
+  /** the ordering parameters that must match when the same out_trade_no is ordered again */
+  fingerprint: string;
+  prepayId: string;
+  /** ms since the epoch */
+  prepayCreatedAt: number;
+  state: TradeState;
+  /** set by a payment attempt, successful or not */
+  transactionId?: string;
+  /** `yyyyMMddHHmmss`, Asia/Shanghai */
+  timeEnd?: string;
+  bankType?: string;
+}
+
+/** What an API simulator supplies to open a trade. */
+export type NewTrade = Omit<Trade, 'prepayId' | 'prepayCreatedAt' | 'state' | 'transactionId' | 'timeEnd' | 'bankType'>;
+
+/** The outcome a payer can give a trade. */
+export type PaymentOutcome = 'SUCCESS' | 'PAYERROR';
+
+/** WeChat keeps a prepay_id valid for two hours. */
+export const PREPAY_LIFETIME_MS = 2 * 60 * 60 * 1000;
+
+const PAYABLE_STATES: readonly TradeState[] = [ 'NOTPAY', 'USERPAYING', 'PAYERROR' ];
+
+/** Whether a payer can still pay the trade: a failed attempt may be tried again, as in the WeChat app. */
+export function isPayable(trade: Trade): boolean {
+  return PAYABLE_STATES.includes(trade.state);
+}
+
+/**
+ * In-memory trades keyed by out_trade_no, with lookups by prepay_id and
+ * transaction_id. Transitions go through here so the indexes stay right.
+ */
+export class TradeStore {
+  private readonly trades = new Map<string, Trade>();
+  private readonly outTradeNoByPrepayId = new Map<string, string>();
+  private readonly outTradeNoByTransactionId = new Map<string, string>();
+
+  /** `clock` is the simulated WeChat's time in ms; tests replace it to age prepay_ids. */
+  constructor(readonly clock: () => number = Date.now) {}
+
+  find(outTradeNo: string): Trade | undefined {
+    return this.trades.get(outTradeNo);
+  }
+
+  /** Also finds a trade by one of its expired, replaced prepay_ids (check `trade.prepayId`). */
+  findByPrepayId(prepayId: string): Trade | undefined {
+    const outTradeNo = this.outTradeNoByPrepayId.get(prepayId);
+    return outTradeNo === undefined ? undefined : this.trades.get(outTradeNo);
+  }
+
+  /** Only the trade's latest payment attempt is found by its transaction_id. */
+  findByTransactionId(transactionId: string): Trade | undefined {
+    const outTradeNo = this.outTradeNoByTransactionId.get(transactionId);
+    const trade = outTradeNo === undefined ? undefined : this.trades.get(outTradeNo);
+    return trade?.transactionId === transactionId ? trade : undefined;
+  }
+
+  create(order: NewTrade): Trade {
+    if (this.trades.has(order.outTradeNo)) throw new Error(`trade ${order.outTradeNo} already exists`);
+    const trade: Trade = { ...order, prepayId: '', prepayCreatedAt: 0, state: 'NOTPAY' };
+    this.trades.set(trade.outTradeNo, trade);
+    this.issuePrepay(trade);
+    return trade;
+  }
+
+  isPrepayValid(trade: Trade): boolean {
+    return this.clock() - trade.prepayCreatedAt < PREPAY_LIFETIME_MS;
+  }
+
+  /** Gives the trade a new prepay_id, as WeChat does when the same order comes back after two hours. */
+  renewPrepay(trade: Trade): void {
+    this.issuePrepay(trade);
+  }
+
+  /** Records the payer's attempt: a new transaction either way, and the trade SUCCESS or PAYERROR. */
+  settle(trade: Trade, outcome: PaymentOutcome, payment: { bankType: string; payerOpenid: string }): void {
+    if (!isPayable(trade)) throw new Error(`trade ${trade.outTradeNo} is ${trade.state}, not payable`);
+    const now = this.clock();
+    let transactionId: string;
+    do transactionId = newTransactionId(now);
+    while (this.outTradeNoByTransactionId.has(transactionId));
+    this.outTradeNoByTransactionId.set(transactionId, trade.outTradeNo);
+    trade.transactionId = transactionId;
+    trade.timeEnd = shanghaiTimestamp(now);
+    trade.bankType = payment.bankType;
+    trade.openid ??= payment.payerOpenid;
+    trade.state = outcome;
+  }
+
+  /** The payer opened the cashier and is entering the password. */
+  markUserPaying(trade: Trade): void {
+    if (!isPayable(trade)) throw new Error(`trade ${trade.outTradeNo} is ${trade.state}, not payable`);
+    trade.state = 'USERPAYING';
+  }
+
+  close(trade: Trade): void {
+    if (trade.state === 'SUCCESS') throw new Error(`trade ${trade.outTradeNo} is paid`);
+    trade.state = 'CLOSED';
+  }
+
+  private issuePrepay(trade: Trade): void {
+    const now = this.clock();
+    let prepayId: string;
+    do prepayId = newPrepayId(now);
+    while (this.outTradeNoByPrepayId.has(prepayId));
+    this.outTradeNoByPrepayId.set(prepayId, trade.outTradeNo);
+    trade.prepayId = prepayId;
+    trade.prepayCreatedAt = now;
+  }
+}
