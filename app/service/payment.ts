@@ -104,6 +104,11 @@ export default class PaymentService extends Service {
     }
   }
 
+  /** WeChat's current view of a payment (orderquery). */
+  async queryTrade(orderNo: string): Promise<TradeReport> {
+    return this.gateway.queryTrade(orderNo);
+  }
+
   /** Applies what an order query said about a PENDING order. */
   async applyTradeReport(order: Order, report: TradeReport): Promise<void> {
     const source = { source: 'query', apiVersion: this.config.wxpay.apiVersion, verified: true } as const;
