@@ -4,9 +4,11 @@ import { json, readBody, SandboxReply, SandboxRequest, sendReply } from './http'
 import { Code2SessionSimulator } from './login';
 import { NotifyDeliverer } from './notify-delivery';
 import { PayV2Simulator, V2_OPERATIONS } from './pay-v2';
+import { PayV3Simulator, V3_PATH_PREFIX } from './pay-v3';
 import { Payer } from './payer';
 import { TradeStore } from './trade-store';
 import { V2NotifyFormat } from './v2-notify';
+import { SandboxNotifyDeliverer, V3NotifyFormat } from './v3-notify';
 
 /** What the simulated WeChat must share with the merchant it serves. */
 export interface SandboxOptions {
@@ -44,11 +46,15 @@ export class Sandbox {
   readonly trades: TradeStore;
   /** WeChat's notify deliveries to the merchant, with their retries */
   readonly notifies: NotifyDeliverer;
+  /** Pay API v3; tests reach its signer to switch serial modes or forge replies */
+  readonly payV3: PayV3Simulator;
   private readonly routes = new Map<string, Route>();
+  /** routes owning every path under a prefix, whatever the method (v3 puts ids in paths) */
+  private readonly prefixRoutes: Array<[ string, Route ]> = [];
 
   constructor(readonly options: SandboxOptions) {
     this.trades = new TradeStore(options.clock);
-    this.notifies = new NotifyDeliverer(options.notifyRetryScale);
+    this.notifies = new SandboxNotifyDeliverer(options.notifyRetryScale);
     this.notifies.useFormat('v2', new V2NotifyFormat(options.apiKey));
 
     const login = new Code2SessionSimulator(options.appId, options.secret, this.faults);
@@ -59,6 +65,11 @@ export class Sandbox {
     for (const operation of V2_OPERATIONS) {
       this.route('POST', `/pay/pay/${operation}`, request => payV2.handle(operation, request));
     }
+
+    // v3 paths sit under the same base URL: <origin>/sandbox/pay/v3/...
+    this.payV3 = new PayV3Simulator(options, this.trades, this.faults);
+    this.prefixRoutes.push([ V3_PATH_PREFIX, request => this.payV3.handle(request) ]);
+    this.notifies.useFormat('v3', new V3NotifyFormat(options.apiV3Key, () => this.payV3.signer));
 
     const payer = new Payer(this.trades, this.notifies);
     this.route('POST', '/control/pay', async request => payer.pay(request));
@@ -85,7 +96,8 @@ export class Sandbox {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     if (!url.pathname.startsWith(`${SANDBOX_PREFIX}/`)) return false;
-    const route = this.routes.get(`${req.method} ${url.pathname}`);
+    const route = this.routes.get(`${req.method} ${url.pathname}`)
+      ?? this.prefixRoutes.find(([ prefix ]) => url.pathname.startsWith(prefix))?.[1];
     try {
       const body = await readBody(req);
       const reply = route

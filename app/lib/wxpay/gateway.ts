@@ -103,3 +103,45 @@ export function v2TradeReport(fields: Record<string, string>, state: TradeState)
     paidAt: parseV2TimeEnd(fields.time_end),
   };
 }
+
+const TRADE_STATES: ReadonlySet<string> = new Set<TradeState>([ 'SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR' ]);
+
+/** Whether WeChat's trade_state is one the gateway knows. */
+export function isTradeState(value: unknown): value is TradeState {
+  return typeof value === 'string' && TRADE_STATES.has(value);
+}
+
+// RFC 3339 as v3 writes it: seconds, optional fraction, a Z or a ±hh:mm offset.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** v3 time (`2026-11-22T18:00:00+08:00`) as a Date; undefined when malformed. */
+export function parseV3Time(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || !RFC3339.test(value)) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** A Date as v3 writes times: RFC 3339 in Beijing time, `2026-11-22T18:00:00+08:00`. */
+export function formatV3Time(date: Date): string {
+  return new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 19) + CHINA_OFFSET;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The facts of a v3 transaction (order query answer or decrypted notify resource), in the gateway's terms. */
+export function v3TradeReport(transaction: Record<string, unknown>, state: TradeState): TradeReport {
+  const amount = transaction.amount !== null && typeof transaction.amount === 'object'
+    ? (transaction.amount as Record<string, unknown>).total
+    : undefined;
+  return {
+    orderNo: nonEmptyString(transaction.out_trade_no) ?? '',
+    state,
+    appId: nonEmptyString(transaction.appid),
+    mchId: nonEmptyString(transaction.mchid),
+    transactionId: nonEmptyString(transaction.transaction_id),
+    amount: typeof amount === 'number' && Number.isSafeInteger(amount) && amount > 0 ? amount : undefined,
+    paidAt: parseV3Time(transaction.success_time),
+  };
+}
