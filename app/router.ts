@@ -16,4 +16,5 @@ export default (app: Application) => {
   router.post('/api/orders/:orderNo/close', auth, controller.order.close);
 
   router.post('/api/pay/notify', controller.notify.v2);
+  router.post('/api/pay/notify/v3', controller.notify.v3);
 };

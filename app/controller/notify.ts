@@ -21,6 +21,21 @@ export default class NotifyController extends Controller {
     this.ctx.body = this.service.notify.v2Reply(ack);
   }
 
+  // POST /api/pay/notify/v3 (WeChat Pay v3: signed headers, encrypted resource)
+  async v3() {
+    const body = await this.readRawBody();
+    try {
+      const ack = await this.service.notify.receiveV3(this.ctx.req.headers, body);
+      this.ctx.status = ack.status;
+      if (!ack.ok) this.ctx.body = { code: 'FAIL', message: ack.message };
+    } catch (err) {
+      // Nothing was committed: a 5xx makes WeChat deliver it again.
+      this.logger.error('[NotifyController.v3:failed] %s', (err as Error).message);
+      this.ctx.status = 500;
+      this.ctx.body = { code: 'FAIL', message: 'temporarily unavailable, retry later' };
+    }
+  }
+
   /** The exact bytes WeChat signed; the body parser is kept off these routes (config). */
   private async readRawBody(): Promise<NotifyBody> {
     try {

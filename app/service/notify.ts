@@ -1,5 +1,7 @@
 import { Service } from 'egg';
 import { v2NotifyReply, verifyV2Notify } from '../lib/wxpay/v2-notify';
+import { verifyV3Notify } from '../lib/wxpay/v3-notify';
+import { IncomingHttpHeaders } from 'node:http';
 import { SettleOutcome } from './settlement';
 
 /** A notify body as the controller read it, or why it could not. */
@@ -10,11 +12,16 @@ export interface NotifyAck {
   message: string;
 }
 
+/** A v3 answer: 204 after commit, else a status and `{ code: 'FAIL', message }`. */
+export interface V3NotifyAck extends NotifyAck {
+  status: number;
+}
+
 // Outcomes WeChat should stop retrying: the order is settled (or needs a human, not a retry).
 const ACKNOWLEDGED: ReadonlySet<SettleOutcome> = new Set([ 'PAID', 'DUPLICATE', 'PAID_BY_OTHER_TRANSACTION', 'PAID_AFTER_CLOSE' ]);
 const FAILURE_MESSAGES: Record<string, string> = {
   UNKNOWN_ORDER: 'unknown out_trade_no',
-  AMOUNT_MISMATCH: 'total_fee does not match the order',
+  AMOUNT_MISMATCH: 'the amount does not match the order',
 };
 const BODY_PROBLEMS = {
   TOO_LARGE: 'body over 1 MB',
@@ -58,6 +65,36 @@ export default class NotifyService extends Service {
       { ...event, verified: true },
     );
     return ACKNOWLEDGED.has(outcome) ? { ok: true, message: 'OK' } : { ok: false, message: FAILURE_MESSAGES[outcome] };
+  }
+
+  async receiveV3(headers: IncomingHttpHeaders, body: NotifyBody): Promise<V3NotifyAck> {
+    const base = { source: 'notify', apiVersion: 'v3' } as const;
+    if ('problem' in body) {
+      await this.service.settlement.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
+      return { ok: false, status: body.problem === 'TOO_LARGE' ? 413 : 400, message: BODY_PROBLEMS[body.problem] };
+    }
+    const { wechat, wxpay } = this.config;
+    const serial = headers['wechatpay-serial'];
+    const keys = await this.service.payV3Client.keyStore(typeof serial === 'string' ? serial : undefined);
+    const verdict = verifyV3Notify({
+      headers, rawBody: body.raw, keys, apiV3Key: wxpay.apiV3Key, appId: wechat.appId, mchId: wxpay.mchId,
+    });
+    const event = { ...base, rawBody: body.raw };
+    if (!verdict.ok) {
+      this.logger.warn('[NotifyService.receiveV3:rejected] code: %s, orderNo: %s', verdict.code, verdict.orderNo ?? '-');
+      await this.service.settlement.record({
+        ...event, verified: verdict.status !== 401, orderNo: verdict.orderNo, outcome: verdict.code, reason: verdict.reason,
+      });
+      return { ok: false, status: verdict.status, message: verdict.reason };
+    }
+    const { report } = verdict;
+    const outcome = await this.service.settlement.settlePaid(
+      { ...report, transactionId: report.transactionId!, amount: report.amount! },
+      { ...event, verified: true },
+    );
+    return ACKNOWLEDGED.has(outcome)
+      ? { ok: true, status: 204, message: 'OK' }
+      : { ok: false, status: 400, message: FAILURE_MESSAGES[outcome] };
   }
 
   /** The XML reply for a v2 acknowledgement. */

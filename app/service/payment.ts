@@ -20,7 +20,7 @@ interface PayGateway {
  */
 export default class PaymentService extends Service {
   private get gateway(): PayGateway {
-    return this.service.payV2Client;
+    return this.config.wxpay.apiVersion === 'v3' ? this.service.payV3Client : this.service.payV2Client;
   }
 
   /** Parameters for wx.requestPayment; a prepay_id still valid is reused. */
