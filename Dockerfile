@@ -35,8 +35,7 @@ COPY database ./database
 COPY --from=build /app/app.js ./
 COPY --from=build /app/app ./app
 COPY --from=build /app/config ./config
-# app/middleware/sandbox.js imports it; it is never mounted in prod.
-COPY --from=build /app/sandbox ./sandbox
+# sandbox/ (the WeChat simulator) is left out: production never loads it.
 # The code stays root-owned and read-only; the service writes only its logs
 # (LOG_DIR, default /app/logs) and egg's run/ directory.
 RUN mkdir -p logs run && chown node:node logs run

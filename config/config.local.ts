@@ -10,6 +10,8 @@ export default () => {
   const origin = `http://127.0.0.1:${port}`;
   const defaults = sandboxDefaults();
   const config: PowerPartial<EggAppConfig> = {
+    // The sandbox's payer controls must not be reachable from the network.
+    cluster: { listen: { port, hostname: envString('HOST', '127.0.0.1') } },
     wechat: {
       ...defaults.wechat,
       apiBase: envString('WECHAT_API_BASE', `${origin}/sandbox/wechat`),

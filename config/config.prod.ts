@@ -1,5 +1,5 @@
 import { EggAppConfig, PowerPartial } from 'egg';
-import { assertEnvPresent, envString } from '../app/lib/env';
+import { assertEnvPresent, envOptional, envString } from '../app/lib/env';
 
 const ALWAYS_REQUIRED = [
   'DATABASE_URL',
@@ -17,9 +17,19 @@ const REQUIRED_BY_API_VERSION: Record<string, string[]> = {
 // Production refuses to start half-configured: every missing variable is named at once.
 export default () => {
   const apiVersion = envString('WECHATPAY_API_VERSION', 'v2');
-  assertEnvPresent([ ...ALWAYS_REQUIRED, ...(REQUIRED_BY_API_VERSION[apiVersion] ?? []) ]);
+  // A public key is only usable with the id WeChat Pay sends as its serial.
+  const publicKeyMode = envOptional('WECHATPAY_PUBLIC_KEY') ? [ 'WECHATPAY_PUBLIC_KEY_ID' ] : [];
+  assertEnvPresent([ ...ALWAYS_REQUIRED, ...(REQUIRED_BY_API_VERSION[apiVersion] ?? []), ...publicKeyMode ]);
+  for (const name of [ 'WECHATPAY_API_KEY', 'WECHATPAY_APIV3_KEY' ]) {
+    const value = envOptional(name);
+    if (value !== undefined && Buffer.byteLength(value) !== 32) {
+      throw new Error(`Environment variable ${name} must be the 32-character key set in the merchant platform`);
+    }
+  }
 
   const config: PowerPartial<EggAppConfig> = {
+    // Behind a load balancer, the client's IP (spbill_create_ip) comes from X-Forwarded-For.
+    proxy: envString('TRUST_PROXY', 'false') === 'true',
     logger: {
       dir: envString('LOG_DIR', `${process.cwd()}/logs`),
       // The notify endpoint answers thousands of requests a second: one access

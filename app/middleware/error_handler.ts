@@ -29,8 +29,15 @@ export default () => async function errorHandler(ctx: Context, next: () => Promi
     }
     // Errors raised by egg's own middleware (body too large, malformed JSON, …).
     ctx.status = status;
-    ctx.body = { code: httpErrorCode(status, error), message: error.expose === false ? 'bad request' : error.message };
+    ctx.body = { code: httpErrorCode(status, error), message: HTTP_ERROR_MESSAGES[status] ?? 'the request cannot be served' };
   }
+};
+
+// Fixed texts: egg's own messages talk about its configuration, not the client's mistake.
+const HTTP_ERROR_MESSAGES: Record<number, string> = {
+  400: 'the body is not valid JSON',
+  413: 'the body is too large',
+  415: 'the body must be JSON',
 };
 
 function httpErrorCode(status: number, error: { code?: string; type?: string }): string {

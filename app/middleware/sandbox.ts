@@ -1,5 +1,5 @@
 import { Application, Context } from 'egg';
-import { Sandbox } from '../../sandbox';
+import type { Sandbox } from '../../sandbox';
 
 const SANDBOX = Symbol('sandbox');
 
@@ -8,7 +8,9 @@ export function sandboxOf(app: Application): Sandbox {
   const holder = app as unknown as { [SANDBOX]?: Sandbox };
   if (!holder[SANDBOX]) {
     const { wechat, wxpay, sandbox } = app.config;
-    holder[SANDBOX] = new Sandbox({
+    // Required here, not imported: production never loads the simulator.
+    const { Sandbox: SandboxClass } = require('../../sandbox') as typeof import('../../sandbox');
+    holder[SANDBOX] = new SandboxClass({
       appId: wechat.appId,
       secret: wechat.secret,
       mchId: wxpay.mchId,

@@ -43,10 +43,10 @@ export default class NotifyService extends Service {
       return { ok: false, message: BODY_PROBLEMS[body.problem] };
     }
     const { wechat, wxpay } = this.config;
-    const verdict = verifyV2Notify(body.raw, {
-      apiKey: wxpay.apiKey, signType: wxpay.signType, appId: wechat.appId, mchId: wxpay.mchId,
-    });
     const event = { ...base, rawBody: body.raw };
+    const verdict = await this.auditedVerification(event, async () => verifyV2Notify(body.raw, {
+      apiKey: wxpay.apiKey, signType: wxpay.signType, appId: wechat.appId, mchId: wxpay.mchId,
+    }));
     if (!verdict.ok) {
       this.logger.warn('[NotifyService.receiveV2:rejected] code: %s, orderNo: %s', verdict.code, verdict.orderNo ?? '-');
       await this.service.settlement.record({ ...event, verified: false, orderNo: verdict.orderNo, outcome: verdict.code, reason: verdict.reason });
@@ -74,12 +74,14 @@ export default class NotifyService extends Service {
       return { ok: false, status: body.problem === 'TOO_LARGE' ? 413 : 400, message: BODY_PROBLEMS[body.problem] };
     }
     const { wechat, wxpay } = this.config;
-    const serial = headers['wechatpay-serial'];
-    const keys = await this.service.payV3Client.keyStore(typeof serial === 'string' ? serial : undefined);
-    const verdict = verifyV3Notify({
-      headers, rawBody: body.raw, keys, apiV3Key: wxpay.apiV3Key, appId: wechat.appId, mchId: wxpay.mchId,
-    });
     const event = { ...base, rawBody: body.raw };
+    const verdict = await this.auditedVerification(event, async () => {
+      const serial = headers['wechatpay-serial'];
+      const keys = await this.service.payV3Client.keyStore(typeof serial === 'string' ? serial : undefined);
+      return verifyV3Notify({
+        headers, rawBody: body.raw, keys, apiV3Key: wxpay.apiV3Key, appId: wechat.appId, mchId: wxpay.mchId,
+      });
+    });
     if (!verdict.ok) {
       this.logger.warn('[NotifyService.receiveV3:rejected] code: %s, orderNo: %s', verdict.code, verdict.orderNo ?? '-');
       await this.service.settlement.record({
@@ -95,6 +97,21 @@ export default class NotifyService extends Service {
     return ACKNOWLEDGED.has(outcome)
       ? { ok: true, status: 204, message: 'OK' }
       : { ok: false, status: 400, message: FAILURE_MESSAGES[outcome] };
+  }
+
+  /**
+   * Runs a verification that can fail on our side (keys missing or
+   * malformed, certificates unreachable): the request is still recorded, and
+   * the error goes on to the controller, which answers FAIL / 5xx so WeChat retries.
+   */
+  private async auditedVerification<T>(event: { source: 'notify'; apiVersion: 'v2' | 'v3'; rawBody: string }, verify: () => Promise<T>): Promise<T> {
+    try {
+      return await verify();
+    } catch (err) {
+      this.logger.error('[NotifyService.verify:error] %s: %s', event.apiVersion, (err as Error).message);
+      await this.service.settlement.record({ ...event, verified: false, outcome: 'VERIFY_ERROR', reason: 'the server could not verify' });
+      throw err;
+    }
   }
 
   /** The XML reply for a v2 acknowledgement. */

@@ -106,14 +106,15 @@ export default class OrderService extends Service {
 
   /**
    * PENDING → CLOSED by compare-and-set, giving the reserved stock back in the
-   * same transaction. False when the order was not PENDING any more.
+   * same transaction. The prepay_id the caller saw is part of the condition:
+   * false when the order is not PENDING any more or got a new prepay meanwhile.
    */
-  async closePending(orderId: number): Promise<boolean> {
+  async closePending(orderId: number, seenPrepayId: string | null): Promise<boolean> {
     const { Order, OrderItem, Product } = this.app.model;
     const closed = await this.app.model.transaction(async transaction => {
       const [ updated ] = await Order.update(
         { status: OrderStatus.CLOSED, closedAt: new Date() },
-        { where: { id: orderId, status: OrderStatus.PENDING }, transaction },
+        { where: { id: orderId, status: OrderStatus.PENDING, prepayId: seenPrepayId }, transaction },
       );
       if (updated !== 1) return false;
       const items = await OrderItem.findAll({ where: { orderId }, order: [[ 'productId', 'ASC' ]], transaction });

@@ -3,10 +3,8 @@ import { createNonce, unixTimestamp } from '../lib/wxpay/nonce';
 import { signV2, verifyV2Signature, V2Params } from '../lib/wxpay/v2-sign';
 import { buildXml, parseXml } from '../lib/wxpay/xml';
 import {
-  PrepayRequest, RequestPaymentParams, TradeReport, TradeState, v2TradeReport, wechatPayError,
+  isTradeState, PrepayRequest, RequestPaymentParams, TradeReport, v2TradeReport, wechatPayError,
 } from '../lib/wxpay/gateway';
-
-const TRADE_STATES = new Set<string>([ 'SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR' ]);
 
 /** `2026-11-22T10:00:00Z` as v2's yyyyMMddHHmmss in Beijing time. */
 function v2Time(date: Date): string {
@@ -59,10 +57,10 @@ export default class PayV2ClientService extends Service {
       if ((err as { errCode?: string }).errCode === 'ORDERNOTEXIST') return { orderNo, state: 'NOT_FOUND' };
       throw err;
     }
-    if (!TRADE_STATES.has(reply.trade_state)) {
+    if (!isTradeState(reply.trade_state)) {
       throw wechatPayError('BAD_TRADE_STATE', `orderquery answered trade_state ${reply.trade_state}`);
     }
-    return v2TradeReport(reply, reply.trade_state as TradeState);
+    return v2TradeReport(reply, reply.trade_state);
   }
 
   /** closeorder; an order WeChat never saw or already closed counts as closed. */

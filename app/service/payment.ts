@@ -1,17 +1,9 @@
 import { Service } from 'egg';
-import { ConflictError } from '../lib/api-error';
+import { ConflictError, UnauthorizedError, UpstreamError } from '../lib/api-error';
 import { OrderStatus } from '../lib/order-status';
-import { RequestPaymentParams, TradeReport, WechatPayError } from '../lib/wxpay/gateway';
+import { PayGateway, RequestPaymentParams, TradeReport, WechatPayError } from '../lib/wxpay/gateway';
 import type { Order } from '../model/order';
 import { OrderView, toOrderView } from './order';
-
-/** The WeChat Pay client of the configured API version. */
-interface PayGateway {
-  createPrepay(request: import('../lib/wxpay/gateway').PrepayRequest): Promise<string>;
-  buildPaymentParams(prepayId: string): RequestPaymentParams;
-  queryTrade(orderNo: string): Promise<TradeReport>;
-  closeTrade(orderNo: string): Promise<void>;
-}
 
 /**
  * Payment use cases of an order: pay (prepay + wx.requestPayment
@@ -32,13 +24,14 @@ export default class PaymentService extends Service {
       return this.gateway.buildPaymentParams(order.prepayId);
     }
     const user = await this.app.model.User.findByPk(userId, { attributes: [ 'openid' ] });
+    if (!user) throw new UnauthorizedError('TOKEN_INVALID', 'the user of this token no longer exists: log in again');
     let prepayId: string;
     try {
       prepayId = await this.gateway.createPrepay({
         orderNo: order.orderNo,
         amount: order.amount,
         description: order.description,
-        openid: user!.openid,
+        openid: user.openid,
         clientIp,
         expiresAt: order.expiresAt,
       });
@@ -50,9 +43,16 @@ export default class PaymentService extends Service {
       throw err;
     }
     const prepayExpiresAt = new Date(now.getTime() + this.config.wxpay.prepayTtlSeconds * 1000);
-    await this.app.model.Order.update({ prepayId, prepayExpiresAt }, {
+    const [ stored ] = await this.app.model.Order.update({ prepayId, prepayExpiresAt }, {
       where: { id: order.id, status: OrderStatus.PENDING },
     });
+    if (stored !== 1) {
+      // Closed (or paid) while WeChat was asked: never hand out a paySign for
+      // an order that is no longer PENDING here, and close the new prepay.
+      await this.gateway.closeTrade(order.orderNo).catch((err: Error) =>
+        this.logger.warn('[PaymentService.pay:close-orphan] orderNo: %s, error: %s', order.orderNo, err.message));
+      throw new ConflictError('ORDER_NOT_PENDING', `order ${order.orderNo} changed while it was being paid`);
+    }
     this.logger.info('[PaymentService.pay:prepay] orderNo: %s, amount: %d', order.orderNo, order.amount);
     return this.gateway.buildPaymentParams(prepayId);
   }
@@ -80,27 +80,34 @@ export default class PaymentService extends Service {
 
   /**
    * Closes a PENDING order at WeChat, then here. If WeChat says it was paid
-   * meanwhile, the payment is settled instead and the close refused.
+   * meanwhile, the payment is settled instead and the close refused. The local
+   * close is conditional on the prepay_id seen, so a prepay created meanwhile
+   * (a pay call racing this close) is closed at WeChat too before the order is.
    */
   async closeEverywhere(order: Order): Promise<void> {
-    if (order.prepayId) {
-      try {
-        await this.gateway.closeTrade(order.orderNo);
-      } catch (err) {
-        if (err instanceof WechatPayError && err.code === 'ORDER_ALREADY_PAID') {
-          await this.applyTradeReport(order, await this.gateway.queryTrade(order.orderNo));
-          throw new ConflictError('ORDER_ALREADY_PAID', `order ${order.orderNo} was paid and cannot be closed`);
-        }
-        throw err;
+    let current: Pick<Order, 'id' | 'orderNo' | 'prepayId' | 'status'> = order;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (current.prepayId) await this.closeAtWechat(order);
+      if (await this.service.order.closePending(order.id, current.prepayId ?? null)) return;
+      const latest = await this.app.model.Order.findByPk(order.id, { attributes: [ 'id', 'orderNo', 'prepayId', 'status' ] });
+      if (latest?.status === OrderStatus.CLOSED) return;
+      if (latest?.status !== OrderStatus.PENDING) {
+        throw new ConflictError('ORDER_NOT_CLOSABLE', `order ${order.orderNo} is ${latest?.status} and cannot be closed`);
       }
+      current = latest;
     }
-    const closed = await this.service.order.closePending(order.id);
-    if (!closed) {
-      // Lost a race (a notify settled it first): report what it is now.
-      const current = await this.app.model.Order.findByPk(order.id, { attributes: [ 'status' ] });
-      if (current?.status !== OrderStatus.CLOSED) {
-        throw new ConflictError('ORDER_NOT_CLOSABLE', `order ${order.orderNo} is ${current?.status} and cannot be closed`);
+    throw new ConflictError('ORDER_BUSY', `order ${order.orderNo} is being paid: try again`);
+  }
+
+  private async closeAtWechat(order: Order): Promise<void> {
+    try {
+      await this.gateway.closeTrade(order.orderNo);
+    } catch (err) {
+      if (err instanceof WechatPayError && err.code === 'ORDER_ALREADY_PAID') {
+        await this.applyTradeReport(order, await this.gateway.queryTrade(order.orderNo));
+        throw new ConflictError('ORDER_ALREADY_PAID', `order ${order.orderNo} was paid and cannot be closed`);
       }
+      throw err;
     }
   }
 
@@ -111,6 +118,12 @@ export default class PaymentService extends Service {
 
   /** Applies what an order query said about a PENDING order. */
   async applyTradeReport(order: Order, report: TradeReport): Promise<void> {
+    if (report.state !== 'NOT_FOUND' && (report.orderNo !== order.orderNo
+      || report.appId !== this.config.wechat.appId || report.mchId !== this.config.wxpay.mchId)) {
+      this.logger.error('[PaymentService.applyTradeReport:foreign] orderNo: %s: the query answered about another order or merchant',
+        order.orderNo);
+      throw new UpstreamError('WECHATPAY_BAD_RESPONSE', 'WeChat Pay answered about another order');
+    }
     const source = { source: 'query', apiVersion: this.config.wxpay.apiVersion, verified: true } as const;
     switch (report.state) {
       case 'SUCCESS':
@@ -121,7 +134,7 @@ export default class PaymentService extends Service {
         return;
       case 'CLOSED':
       case 'REVOKED':
-        if (await this.service.order.closePending(order.id)) {
+        if (await this.service.order.closePending(order.id, order.prepayId ?? null)) {
           await this.service.settlement.record({ ...source, orderNo: order.orderNo, outcome: 'CLOSED_BY_WECHAT' });
         }
         return;

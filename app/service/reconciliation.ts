@@ -25,17 +25,18 @@ const LEASE_MS = 60_000;
  */
 export default class ReconciliationService extends Service {
   async run(now: Date = new Date()): Promise<ReconciliationReport> {
-    const { reconcileAfterSeconds } = this.config.wxpay;
-    const staleBefore = new Date(now.getTime() - reconcileAfterSeconds * 1000);
+    const { reconcileAfterSeconds, prepayTtlSeconds } = this.config.wxpay;
+    // A prepay made `reconcileAfterSeconds` ago expires `prepayTtlSeconds` after it was made.
+    const prepaidLongAgo = new Date(now.getTime() + (prepayTtlSeconds - reconcileAfterSeconds) * 1000);
     const candidates = await this.app.model.Order.findAll({
       where: {
-        status: OrderStatus.PENDING,
         [Op.and]: [
-          { [Op.or]: [{ claimedUntil: null }, { claimedUntil: { [Op.lt]: now } }] },
-          { [Op.or]: [{ expiresAt: { [Op.lte]: now } }, { prepayId: { [Op.ne]: null }, createdAt: { [Op.lte]: staleBefore } }] },
+          unclaimed(now),
+          { [Op.or]: [{ expiresAt: { [Op.lte]: now } }, { prepayId: { [Op.ne]: null }, prepayExpiresAt: { [Op.lte]: prepaidLongAgo } }] },
         ],
       },
-      order: [[ 'id', 'ASC' ]],
+      // least recently examined first, so a large backlog cannot starve newer orders
+      order: [[ 'claimedUntil', 'ASC' ], [ 'id', 'ASC' ]],
       limit: BATCH,
     });
     const report: ReconciliationReport = { examined: candidates.length, claimed: 0, paid: 0, closed: 0, failed: 0 };
@@ -59,14 +60,7 @@ export default class ReconciliationService extends Service {
   private async claim(order: Order, now: Date): Promise<boolean> {
     const [ claimed ] = await this.app.model.Order.update(
       { claimedUntil: new Date(now.getTime() + LEASE_MS) },
-      {
-        where: {
-          id: order.id,
-          status: OrderStatus.PENDING,
-          [Op.or]: [{ claimedUntil: null }, { claimedUntil: { [Op.lt]: now } }],
-        },
-        silent: true,
-      },
+      { where: { id: order.id, ...unclaimed(now) }, silent: true },
     );
     return claimed === 1;
   }
@@ -81,6 +75,17 @@ export default class ReconciliationService extends Service {
       await this.service.payment.closeEverywhere(order);
       return OrderStatus.CLOSED;
     }
+    // Not paid yet: ask again after another `reconcileAfterSeconds`, or when the window ends.
+    const next = Math.min(now.getTime() + this.config.wxpay.reconcileAfterSeconds * 1000, order.expiresAt.getTime());
+    await this.app.model.Order.update({ claimedUntil: new Date(next) }, { where: { id: order.id }, silent: true });
     return undefined;
   }
+}
+
+/** PENDING and not held by a run (of this or another instance) right now. */
+function unclaimed(now: Date) {
+  return {
+    status: OrderStatus.PENDING,
+    [Op.or]: [{ claimedUntil: null }, { claimedUntil: { [Op.lt]: now } }],
+  };
 }

@@ -1,5 +1,4 @@
 import { Service } from 'egg';
-import { Op } from 'sequelize';
 import { OrderStatus } from '../lib/order-status';
 import { TradeReport } from '../lib/wxpay/gateway';
 
@@ -70,7 +69,11 @@ export default class SettlementService extends Service {
     else if (order.status === OrderStatus.PAID || order.status === OrderStatus.REFUNDED) {
       outcome = order.transactionId === report.transactionId ? 'DUPLICATE' : 'PAID_BY_OTHER_TRANSACTION';
     } else if (order.status === OrderStatus.CLOSED) outcome = 'PAID_AFTER_CLOSE';
-    else throw new Error(`order ${report.orderNo} is ${order.status} after a failed compare-and-set`);
+    else {
+      // Cannot happen (the update above saw no PENDING order with this amount); keep the trace anyway.
+      await this.record({ ...source, ...facts(report), outcome: 'UNEXPECTED_STATE', reason: order.status });
+      throw new Error(`order ${report.orderNo} is ${order.status} after a failed compare-and-set`);
+    }
 
     if (outcome === 'PAID_BY_OTHER_TRANSACTION' || outcome === 'PAID_AFTER_CLOSE') {
       this.logger.error('[Settlement.settlePaid:%s] orderNo: %s, transactionId: %s needs a refund by hand',
@@ -85,14 +88,6 @@ export default class SettlementService extends Service {
   /** Keeps one audit row. */
   async record(event: PaymentEventFacts): Promise<void> {
     await this.app.model.PaymentEvent.create(this.eventRow(event));
-  }
-
-  /** Orders a schedule may look at: PENDING and not claimed by another instance right now. */
-  claimableWhere(now: Date) {
-    return {
-      status: OrderStatus.PENDING,
-      [Op.or]: [{ claimedUntil: null }, { claimedUntil: { [Op.lt]: now } }],
-    };
   }
 
   private eventRow(event: PaymentEventFacts) {

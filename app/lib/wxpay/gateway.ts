@@ -5,6 +5,14 @@
  */
 import { ApiError } from '../api-error';
 
+/** The WeChat Pay client of one API version (app/service/pay_v2_client.ts, pay_v3_client.ts). */
+export interface PayGateway {
+  createPrepay(request: PrepayRequest): Promise<string>;
+  buildPaymentParams(prepayId: string): RequestPaymentParams;
+  queryTrade(orderNo: string): Promise<TradeReport>;
+  closeTrade(orderNo: string): Promise<void>;
+}
+
 /** The order as WeChat Pay is told about it. */
 export interface PrepayRequest {
   orderNo: string;

@@ -135,6 +135,15 @@ describe('test/app/controller/notify.test.ts', () => {
     await expectFail('', 'BODY_EMPTY');
   });
 
+  it('should record the request and answer FAIL when it cannot verify (no API key configured)', async () => {
+    const body = paidNotify();
+    mock(app.config.wxpay, 'apiKey', '');
+    const res = await postV2Notify(app, body);
+    assert.equal(res.reply.return_code, 'FAIL');
+    assert.deepEqual((await events()).map(e => [ e.outcome, e.verified ]), [[ 'VERIFY_ERROR', false ]]);
+    assert.equal((await order())!.status, OrderStatus.PENDING);
+  });
+
   it('should answer FAIL when the database fails, and succeed when WeChat retries', async () => {
     mock(app.model, 'transaction', async () => {
       throw new Error('connect ECONNREFUSED 127.0.0.1:3306');

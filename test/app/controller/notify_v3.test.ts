@@ -100,6 +100,14 @@ describe('test/app/controller/notify_v3.test.ts', () => {
     assert.equal((await order()).status, OrderStatus.PENDING);
   });
 
+  it('should record the request and answer 500 when it cannot verify (a malformed APIv3 key)', async () => {
+    const notify = buildV3Notify(app, transaction());
+    mock(app.config.wxpay, 'apiV3Key', 'too-short');
+    assert.equal((await postV3Notify(app, notify)).status, 500);
+    assert.deepEqual(await outcomes(), [ 'VERIFY_ERROR' ]);
+    assert.equal((await order()).status, OrderStatus.PENDING);
+  });
+
   it('should answer 500 when the database fails, and 204 when WeChat retries', async () => {
     const notify = buildV3Notify(app, transaction());
     mock(app.model, 'transaction', async () => {

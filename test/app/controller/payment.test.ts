@@ -189,6 +189,20 @@ describe('test/app/controller/payment.test.ts', () => {
       assert.equal((await show('?refresh=1').expect(200)).body.status, 'PENDING');
     });
 
+    it('should not apply a query answer about another order', async () => {
+      await pay().expect(200);
+      const { wechat, wxpay } = app.config;
+      const foreign: Record<string, string> = {
+        return_code: 'SUCCESS', appid: wechat.appId, mch_id: wxpay.mchId, nonce_str: 'n0nce', result_code: 'SUCCESS',
+        trade_state: 'SUCCESS', out_trade_no: 'SOMEONEELSE0001', transaction_id: '4200000003202611221234567890',
+        total_fee: String(amount), time_end: '20261122153000',
+      };
+      foreign.sign = signV2(foreign, wxpay.apiKey, 'MD5');
+      app.mockHttpclient(`${wxpay.apiBase}/pay/orderquery`, 'POST', { data: buildXml(foreign) });
+      assert.equal((await show('?refresh=1').expect(502)).body.code, 'WECHATPAY_BAD_RESPONSE');
+      assert.equal((await order()).status, OrderStatus.PENDING);
+    });
+
     it('should answer 503 and change nothing when the query fails', async () => {
       await pay().expect(200);
       sandboxOf(app).faults.arm('orderquery', { kind: 'SYSTEMERROR' }, 1);
@@ -229,6 +243,29 @@ describe('test/app/controller/payment.test.ts', () => {
       assert.equal((await close().expect(409)).body.code, 'ORDER_ALREADY_PAID');
       assert.equal((await order()).status, OrderStatus.PAID);
       assert.equal(await stock(), 98);
+    });
+
+    it('should not hand out a paySign for an order closed while WeChat was being asked', async () => {
+      sandboxOf(app).faults.arm('unifiedorder', { kind: 'DELAY', delayMs: 400 }, 1);
+      const paying = pay().then(res => res); // supertest sends on then()
+      await new Promise(resolve => setTimeout(resolve, 100));
+      assert.equal((await close().expect(200)).body.status, 'CLOSED');
+      const res = await paying;
+      assert.equal(res.status, 409);
+      assert.equal(res.body.code, 'ORDER_NOT_PENDING');
+      // the prepay made meanwhile is closed at WeChat, so nobody can pay it
+      assert.equal(sandboxOf(app).trades.find(orderNo)!.state, 'CLOSED');
+      assert.equal(await stock(), 100);
+    });
+
+    it('should close at WeChat a prepay that appeared after the order was read', async () => {
+      const current = await order();
+      await pay().expect(200);
+      // `current` was read before the pay call stored its prepay_id
+      await app.mockContext().service.payment.closeEverywhere(current);
+      assert.equal((await order()).status, OrderStatus.CLOSED);
+      assert.equal(sandboxOf(app).trades.find(orderNo)!.state, 'CLOSED');
+      assert.equal(await stock(), 100);
     });
 
     it('should answer 503 and stay PENDING when WeChat cannot close it', async () => {
