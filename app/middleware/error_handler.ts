@@ -1,6 +1,13 @@
 import { Context } from 'egg';
 import { ApiError } from '../lib/api-error';
 
+// Fixed texts: egg's own messages talk about its configuration, not the client's mistake.
+const HTTP_ERROR_MESSAGES: Record<number, string> = {
+  400: 'the body is not valid JSON',
+  413: 'the body is too large',
+  415: 'the body must be JSON',
+};
+
 /**
  * The one place errors become replies: `{ code, message }` JSON with the
  * error's status. 4xx are the client's business and stay out of the error
@@ -31,13 +38,6 @@ export default () => async function errorHandler(ctx: Context, next: () => Promi
     ctx.status = status;
     ctx.body = { code: httpErrorCode(status, error), message: HTTP_ERROR_MESSAGES[status] ?? 'the request cannot be served' };
   }
-};
-
-// Fixed texts: egg's own messages talk about its configuration, not the client's mistake.
-const HTTP_ERROR_MESSAGES: Record<number, string> = {
-  400: 'the body is not valid JSON',
-  413: 'the body is too large',
-  415: 'the body must be JSON',
 };
 
 function httpErrorCode(status: number, error: { code?: string; type?: string }): string {
