@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Application, Service } from 'egg';
 import { createNonce, unixTimestamp } from '../lib/wxpay/nonce';
 import { signJsapiPayment } from '../lib/wxpay/v3-pay-sign';
@@ -76,8 +75,8 @@ class WechatpayKeyRing {
 }
 
 interface V3Credentials {
-  /** digest of the configuration they were built from: a changed (or mocked) config builds new ones */
-  source: string;
+  /** the configuration they were built from: a changed (or mocked) config builds new ones */
+  source: string[];
   signer: MerchantSigner;
   keys: WechatpayKeyRing;
 }
@@ -317,9 +316,10 @@ export default class PayV3ClientService extends Service {
   /** The merchant signer and WeChat Pay keys, parsed once per configuration. */
   private credentials(): V3Credentials {
     const { mchId, certSerial, privateKey, publicKey, publicKeyId, apiV3Key } = this.config.wxpay;
-    const source = createHash('sha256').update(JSON.stringify([ mchId, certSerial, privateKey, publicKey, publicKeyId, apiV3Key ])).digest('hex');
+    // Compared field by field (the same strings each time, so this is cheap), not hashed: this runs on every notify.
+    const source = [ mchId, certSerial, privateKey, publicKey, publicKeyId, apiV3Key ];
     let credentials = credentialsByApp.get(this.app);
-    if (!credentials || credentials.source !== source) {
+    if (!credentials || credentials.source.some((value, i) => value !== source[i])) {
       if (publicKey && !publicKeyId) throw new Error('WeChat Pay v3: WECHATPAY_PUBLIC_KEY needs WECHATPAY_PUBLIC_KEY_ID');
       credentials = {
         source,
