@@ -51,6 +51,12 @@ export interface BizConfig {
     maxItems: number;
     maxQuantity: number;
   };
+  reconciliation: {
+    /** run the schedule in this instance (tests run it explicitly instead) */
+    enabled: boolean;
+    /** egg schedule interval, e.g. `1m` */
+    interval: string;
+  };
 }
 
 export default (appInfo: EggAppInfo) => {
@@ -114,6 +120,7 @@ export default (appInfo: EggAppInfo) => {
 
   config.sandbox = { enabled: false, wechatpayPrivateKey: '', notifyRetryScale: 1 };
   config.order = { maxItems: 20, maxQuantity: 999 };
+  config.reconciliation = { enabled: true, interval: envString('RECONCILE_INTERVAL', '1m') };
 
   // Keep secrets out of egg's config dump under run/.
   config.dump = {

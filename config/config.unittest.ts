@@ -11,6 +11,8 @@ export default () => {
     auth: { tokenSecret: 'unittest-token-secret-0123456789abcdef' },
     sandbox: { ...defaults.sandbox, notifyRetryScale: 0.001 },
     logger: { consoleLevel: 'NONE' },
+    // tests call ReconciliationService.run() with the clock they need
+    reconciliation: { enabled: false },
   };
   return config;
 };
