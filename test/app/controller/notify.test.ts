@@ -1,3 +1,4 @@
+import * as sqlLib from '../../../app/lib/sql';
 import assert from 'node:assert/strict';
 import { app, mock } from 'egg-mock/bootstrap';
 import { OrderStatus } from '../../../app/lib/order-status';
@@ -145,7 +146,7 @@ describe('test/app/controller/notify.test.ts', () => {
   });
 
   it('should answer FAIL when the database fails, and succeed when WeChat retries', async () => {
-    mock(app.model, 'transaction', async () => {
+    mock(sqlLib, 'sqlTransaction', async () => {
       throw new Error('connect ECONNREFUSED 127.0.0.1:3306');
     });
     const body = paidNotify();

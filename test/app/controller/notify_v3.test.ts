@@ -1,3 +1,4 @@
+import * as sqlLib from '../../../app/lib/sql';
 import assert from 'node:assert/strict';
 import { createPublicKey, createVerify } from 'node:crypto';
 import { app, mock } from 'egg-mock/bootstrap';
@@ -110,7 +111,7 @@ describe('test/app/controller/notify_v3.test.ts', () => {
 
   it('should answer 500 when the database fails, and 204 when WeChat retries', async () => {
     const notify = buildV3Notify(app, transaction());
-    mock(app.model, 'transaction', async () => {
+    mock(sqlLib, 'sqlTransaction', async () => {
       throw new Error('connect ECONNREFUSED');
     });
     assert.equal((await postV3Notify(app, notify)).status, 500);
