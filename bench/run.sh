@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Benchmarks the production build of wxpay-merchant on MariaDB/MySQL (see bench/README.md):
+#   1. copies the working tree (tracked + untracked, not ignored; bench/ and test/ left out)
+#      to a build directory and compiles it there (`ets && tsc`), so the repo gets no .js files;
+#   2. creates a throw-away database and migrates it (`npm run db:migrate` in the copy);
+#   3. starts the standalone WeChat sandbox and the app (egg-scripts, EGG_SERVER_ENV=prod,
+#      BENCH_WORKERS workers) once per pool size in BENCH_POOL_SIZES;
+#   4. runs bench/notify-v2.js (10k orders) and bench/orders-with-pay.js, then, with
+#      BENCH_LARGE=1, notify-v2.js on 1M orders; with BENCH_BASELINE=1 (default) the same
+#      notify bench against bench/baseline-notify.js (bare node:http + mysql2);
+#      with BENCH_PROFILE=1 one more notify run under --cpu-prof, summarised;
+#   5. stops everything it started and drops the database, whatever happens (trap).
+#
+# Every duration is bounded; load goes to 127.0.0.1 only.
+set -Eeuo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$BENCH_DIR/.." && pwd)"
+# The tree to build: this repo, or BENCH_SOURCE (e.g. a patched copy; need not be a git work tree).
+SOURCE="$(cd "${BENCH_SOURCE:-$REPO}" && pwd)"
+RUN_ID="$$"
+TMP="${TMPDIR:-/tmp}"
+BUILD_DIR="${BENCH_BUILD_DIR:-$TMP/wxbench-build-$RUN_ID}"
+OUT_DIR="${BENCH_OUT_DIR:-$TMP/wxbench-out-$RUN_ID}"
+DB_SERVER_URL="${BENCH_DB_SERVER_URL:-mysql://root@127.0.0.1:3306}"
+DB_NAME="${BENCH_DB_NAME:-wxbench_$RUN_ID}"
+APP_PORT="${BENCH_APP_PORT:-7401}"
+SANDBOX_PORT="${BENCH_SANDBOX_PORT:-7402}"
+BASELINE_PORT="${BENCH_BASELINE_PORT:-7403}"
+WORKERS="${BENCH_WORKERS:-2}"
+POOL_SIZES="${BENCH_POOL_SIZES:-10}"
+SMALL_ORDERS="${BENCH_SMALL_ORDERS:-10000}"
+LARGE_ORDERS="${BENCH_LARGE_ORDERS:-1000000}"
+TITLE="wxbench-$RUN_ID"
+RESULTS="$OUT_DIR/results.txt"
+
+export BENCH_DURATION="${BENCH_DURATION:-15}"
+export BENCH_WARMUP="${BENCH_WARMUP:-3}"
+export BENCH_STORM_DURATION="${BENCH_STORM_DURATION:-10}"
+export BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+
+[[ "$DB_NAME" =~ ^[A-Za-z0-9_]*bench[A-Za-z0-9_]*$ ]] || { echo "BENCH_DB_NAME must be [A-Za-z0-9_] and contain 'bench'" >&2; exit 2; }
+[[ -d "$REPO/node_modules/autocannon" ]] || { echo "node_modules (with autocannon) missing: run npm ci first" >&2; exit 2; }
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" | tee -a "$RESULTS" >&2; }
+random_hex() { node -e "process.stdout.write(require('crypto').randomBytes($1).toString('hex'))"; }
+
+# ---- credentials: local, throw-away, shared by the app, the sandbox and the benches ----
+export EGG_SERVER_ENV=prod NODE_ENV=production
+export DATABASE_URL="$DB_SERVER_URL/$DB_NAME"
+export AUTH_TOKEN_SECRET; AUTH_TOKEN_SECRET="$(random_hex 24)"
+export WECHAT_APPID="wxbench0000000001"
+export WECHAT_SECRET; WECHAT_SECRET="$(random_hex 16)"
+export WECHATPAY_MCHID="1900000109"
+export WECHATPAY_API_KEY; WECHATPAY_API_KEY="$(random_hex 16)"
+export WECHATPAY_SIGN_TYPE="${WECHATPAY_SIGN_TYPE:-MD5}"
+export WECHATPAY_NOTIFY_URL="http://127.0.0.1:$APP_PORT/api/pay/notify"
+export WECHAT_API_BASE="http://127.0.0.1:$SANDBOX_PORT/sandbox/wechat"
+export WECHATPAY_API_BASE="http://127.0.0.1:$SANDBOX_PORT/sandbox/pay"
+export LOG_DIR="$OUT_DIR/logs"
+export SANDBOX_PORT
+
+APP_JOB="" SANDBOX_JOB="" BASELINE_JOB="" DB_CREATED=""
+
+sql() { # sql "statement" — on the server, no database selected
+  (cd "$REPO" && node -e '
+    const mysql = require("mysql2/promise");
+    const url = new URL(process.argv[1]);
+    mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password) })
+      .then(async c => { await c.query(process.argv[2]); await c.end(); })
+      .catch(e => { console.error(e.message); process.exit(1); });' "$DB_SERVER_URL" "$1")
+}
+
+wait_gone() { # wait_gone PID SECONDS: true once the process has exited
+  local pid=$1 i
+  for ((i = 0; i < $2 * 10; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  return 1
+}
+
+wait_http() { # wait_http URL SECONDS [any]: a 2xx answer (any answer at all with "any")
+  local i fail=-f
+  [[ "${3:-}" == any ]] && fail=""
+  for ((i = 0; i < $2 * 2; i++)); do
+    curl $fail -sS -m 1 -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "no answer from $1 after $2 s" >&2
+  return 1
+}
+
+stop_app() {
+  [[ -n "$APP_JOB" ]] || return 0
+  (cd "$BUILD_DIR" && node_modules/.bin/egg-scripts stop --title="$TITLE" >/dev/null 2>&1) || true
+  if ! wait_gone "$APP_JOB" 30; then kill -TERM "$APP_JOB" 2>/dev/null || true; wait_gone "$APP_JOB" 10 || kill -KILL "$APP_JOB" 2>/dev/null || true; fi
+  wait "$APP_JOB" 2>/dev/null || true
+  APP_JOB=""
+}
+
+stop_pid() { # stop_pid VAR: TERM the job whose pid is in $VAR, then KILL after 10 s
+  local pid=${!1}
+  [[ -n "$pid" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  printf -v "$1" '%s' ""
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_app
+  stop_pid BASELINE_JOB
+  stop_pid SANDBOX_JOB
+  if [[ -n "$DB_CREATED" ]]; then sql "DROP DATABASE IF EXISTS \`$DB_NAME\`" || echo "could not drop database $DB_NAME" >&2; fi
+  if [[ "${BENCH_KEEP_BUILD:-0}" != 1 ]]; then rm -rf "$BUILD_DIR"; fi
+  if [[ "${BENCH_KEEP_LOGS:-0}" != 1 ]]; then rm -rf "$OUT_DIR/logs"; fi
+  [[ -f "$RESULTS" ]] && echo "results: $RESULTS" >&2
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$OUT_DIR/logs"
+: > "$RESULTS"
+
+# ---- 1. build a copy ----
+log "building the working tree of $SOURCE in $BUILD_DIR"
+mkdir -p "$BUILD_DIR"
+list_sources() {
+  if git -C "$SOURCE" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git ls-files; git ls-files --others --exclude-standard
+  else
+    find . -type f -not -path './node_modules/*' -not -path './.git/*' -not -path './run/*' -not -path './logs/*' | sed 's|^\./||'
+  fi
+}
+(cd "$SOURCE" && list_sources | grep -Ev '^(bench|test)/' | sort -u \
+  | while IFS= read -r f; do [[ -f "$f" ]] && printf '%s\0' "$f"; done \
+  | xargs -0 cp --parents -p -t "$BUILD_DIR/")
+ln -sfn "$REPO/node_modules" "$BUILD_DIR/node_modules"
+if ! (cd "$BUILD_DIR" && node_modules/.bin/ets >/dev/null && node_modules/.bin/tsc -p tsconfig.json) > "$OUT_DIR/build.log" 2>&1; then
+  log "WARNING: tsc reported errors (see $OUT_DIR/build.log); benchmarking what it emitted"
+fi
+[[ -f "$BUILD_DIR/app/service/notify.js" && -f "$BUILD_DIR/sandbox/standalone.js" ]] || { cat "$OUT_DIR/build.log" >&2; exit 1; }
+
+# ---- 2. database ----
+log "creating database $DB_NAME and migrating it"
+sql "CREATE DATABASE \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+DB_CREATED=1
+(cd "$BUILD_DIR" && npm run --silent db:migrate) > "$OUT_DIR/migrate.log" 2>&1 || { cat "$OUT_DIR/migrate.log" >&2; exit 1; }
+DB_PIDS="$(pgrep -x mariadbd || pgrep -x mysqld || true)"
+
+# ---- 3. servers ----
+(cd "$BUILD_DIR" && exec node sandbox/standalone.js) > "$OUT_DIR/sandbox.log" 2>&1 &
+SANDBOX_JOB=$!
+wait_http "http://127.0.0.1:$SANDBOX_PORT/" 20 any || { cat "$OUT_DIR/sandbox.log" >&2; exit 1; }
+
+start_app() { # start_app POOL [extra egg-scripts args...]
+  local pool=$1; shift
+  (cd "$BUILD_DIR" && DATABASE_POOL_MAX="$pool" exec node_modules/.bin/egg-scripts start \
+    --workers="$WORKERS" --port="$APP_PORT" --title="$TITLE" "$@") > "$OUT_DIR/app-pool$pool.log" 2>&1 &
+  APP_JOB=$!
+  wait_http "http://127.0.0.1:$APP_PORT/healthz" 60 || { tail -30 "$OUT_DIR/app-pool$pool.log" >&2; exit 1; }
+  local master
+  master="$(pgrep -f -- "start-cluster .*\"title\":\"$TITLE\"" | head -1)"
+  APP_PIDS="$(pgrep -P "$master" -f app_worker.js | paste -sd, -)"
+}
+
+notify_bench() { # notify_bench LABEL BASE_URL PIDS ORDERS [extra args]
+  local label=$1 url=$2 pids=$3 orders=$4; shift 4
+  log "notify-v2: $label, $orders orders"
+  BASE_URL="$url" BENCH_LABEL="$label" BENCH_APP_PIDS="$pids" BENCH_DB_PIDS="$DB_PIDS" \
+    timeout 900 node "$BENCH_DIR/notify-v2.js" --orders="$orders" "$@" 2>&1 | tee -a "$RESULTS" || log "notify-v2 FAILED ($label)"
+}
+
+orders_bench() { # orders_bench LABEL PIDS
+  log "orders-with-pay: $1"
+  BASE_URL="http://127.0.0.1:$APP_PORT" BENCH_LABEL="$1" BENCH_APP_PIDS="$2" BENCH_DB_PIDS="$DB_PIDS" \
+    BENCH_AUX_PIDS="$SANDBOX_JOB" timeout 300 node "$BENCH_DIR/orders-with-pay.js" 2>&1 | tee -a "$RESULTS" || log "orders-with-pay FAILED ($1)"
+}
+
+baseline_start() {
+  BASELINE_PORT="$BASELINE_PORT" BASELINE_WORKERS="$WORKERS" BASELINE_POOL_MAX="${POOL_SIZES%% *}" \
+    node "$BENCH_DIR/baseline-notify.js" > "$OUT_DIR/baseline.log" 2>&1 &
+  BASELINE_JOB=$!
+  wait_http "http://127.0.0.1:$BASELINE_PORT/healthz" 20
+  BASELINE_PIDS="$( { echo "$BASELINE_JOB"; pgrep -P "$BASELINE_JOB"; } | paste -sd, -)"
+}
+
+# ---- 4. benches ----
+log "machine: $(nproc) cores, $(node -v), workers $WORKERS, pool sizes: $POOL_SIZES"
+for pool in $POOL_SIZES; do
+  start_app "$pool"
+  notify_bench "egg prod, $WORKERS workers, pool $pool" "http://127.0.0.1:$APP_PORT" "$APP_PIDS" "$SMALL_ORDERS"
+  orders_bench "egg prod, $WORKERS workers, pool $pool" "$APP_PIDS"
+  stop_app
+done
+if [[ "${BENCH_BASELINE:-1}" == 1 ]]; then
+  baseline_start
+  notify_bench "bare node:http + mysql2 baseline, $WORKERS workers, pool ${POOL_SIZES%% *}" "http://127.0.0.1:$BASELINE_PORT" "$BASELINE_PIDS" "$SMALL_ORDERS"
+  stop_pid BASELINE_JOB
+fi
+
+if [[ "${BENCH_LARGE:-0}" == 1 ]]; then
+  fill=() # the first large run fills the table; the next ones reuse it (paid orders reset)
+  for pool in $POOL_SIZES; do
+    start_app "$pool"
+    notify_bench "egg prod, $WORKERS workers, pool $pool" "http://127.0.0.1:$APP_PORT" "$APP_PIDS" "$LARGE_ORDERS" "${fill[@]}"
+    stop_app
+    fill=(--skip-fill=1)
+  done
+  if [[ "${BENCH_BASELINE:-1}" == 1 ]]; then
+    baseline_start
+    notify_bench "bare node:http + mysql2 baseline, $WORKERS workers, pool ${POOL_SIZES%% *}" "http://127.0.0.1:$BASELINE_PORT" "$BASELINE_PIDS" "$LARGE_ORDERS" --skip-fill=1
+    stop_pid BASELINE_JOB
+  fi
+fi
+
+if [[ "${BENCH_PROFILE:-0}" == 1 ]]; then
+  mkdir -p "$OUT_DIR/profiles"
+  start_app "${POOL_SIZES%% *}" --node-options--cpu-prof --node-options--cpu-prof-dir="$OUT_DIR/profiles"
+  notify_bench "profiled (--cpu-prof), pool ${POOL_SIZES%% *}" "http://127.0.0.1:$APP_PORT" "$APP_PIDS" "$SMALL_ORDERS" --storm-duration=0
+  workers_only="$APP_PIDS"
+  stop_app
+  profiles=()
+  for pid in ${workers_only//,/ }; do profiles+=("$OUT_DIR"/profiles/CPU.*."$pid".*.cpuprofile); done
+  node "$BENCH_DIR/profile-summary.js" --top=30 "${profiles[@]}" | tee -a "$RESULTS"
+fi
+
+log "summary"
+node "$BENCH_DIR/summary.js" "$RESULTS" | tee -a "$RESULTS"
