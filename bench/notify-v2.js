@@ -34,6 +34,9 @@
  *   BENCH_LABEL (free text printed with the results, e.g. "egg prod, pool 10")
  *   BENCH_SKIP_FILL=1 reuses the orders already in the table (same tag) instead of refilling
  * Prints the figures and a `BENCH_RESULT {json}` line; exits 1 if a check fails.
+ *
+ * The runner is protocol-neutral: `require('./notify-v2').runNotifyBench(protocol)` runs it for
+ * another notify format (bench/notify-v3.js); run directly, this file benches v2.
  */
 
 const autocannon = require('autocannon');
@@ -52,8 +55,6 @@ const config = {
   databaseUrl: required('DATABASE_URL'),
   appId: required('WECHAT_APPID'),
   mchId: required('WECHATPAY_MCHID'),
-  apiKey: required('WECHATPAY_API_KEY'),
-  signType: option('sign-type', 'WECHATPAY_SIGN_TYPE', 'MD5'),
   orders: intOption('orders', 'BENCH_ORDERS', 10000, { min: 1000, max: 5_000_000 }),
   connections: intOption('connections', 'BENCH_CONNECTIONS', 32, { min: 1, max: 1024 }),
   duration: intOption('duration', 'BENCH_DURATION', 15, { min: 1, max: 600 }),
@@ -68,13 +69,32 @@ const config = {
   seed: intOption('seed', 'BENCH_SEED', Date.now() % 2147483647, { min: 0, max: 2147483647 }),
 };
 if (config.targets !== 'random' && config.targets !== 'recent') throw new Error('BENCH_TARGETS is random or recent');
-if (config.signType !== 'MD5' && config.signType !== 'HMAC-SHA256') throw new Error('WECHATPAY_SIGN_TYPE is MD5 or HMAC-SHA256');
-
-const notifyUrl = `${config.baseUrl}/api/pay/notify`;
 {
-  const host = new URL(notifyUrl).hostname;
+  const host = new URL(config.baseUrl).hostname;
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') throw new Error('BASE_URL must be a loopback address');
 }
+
+/**
+ * What differs between notify protocols (v2 here, v3 in notify-v3.js): the
+ * path, the content type, how a notify for order `index` is built ({ body,
+ * headers? }), whether a reply acknowledges it, and a prepare() run once
+ * before the bodies are built (credentials from the environment).
+ */
+let protocol = null;
+let notifyUrl = '';
+
+let v2Keys = null;
+const v2Protocol = {
+  name: 'notify-v2',
+  path: '/api/pay/notify',
+  contentType: 'text/xml',
+  prepare() {
+    v2Keys = { apiKey: required('WECHATPAY_API_KEY'), signType: option('sign-type', 'WECHATPAY_SIGN_TYPE', 'MD5') };
+    if (v2Keys.signType !== 'MD5' && v2Keys.signType !== 'HMAC-SHA256') throw new Error('WECHATPAY_SIGN_TYPE is MD5 or HMAC-SHA256');
+  },
+  build: (tag, index) => ({ body: notifyBody(tag, index) }),
+  isAck: (status, body) => status === 200 && body.includes('SUCCESS'),
+};
 
 // ---- database state ----
 
@@ -162,13 +182,13 @@ function notifyBody(tag, index) {
     out_trade_no: orderNoOf(tag, index),
     result_code: 'SUCCESS',
     return_code: 'SUCCESS',
-    sign_type: config.signType === 'MD5' ? undefined : config.signType,
+    sign_type: v2Keys.signType === 'MD5' ? undefined : v2Keys.signType,
     time_end: timeEnd(new Date()),
     total_fee: String(amountOf(index)),
     trade_type: 'JSAPI',
     transaction_id: transactionIdOf(tag, index),
   };
-  fields.sign = signV2(fields, config.apiKey, config.signType);
+  fields.sign = signV2(fields, v2Keys.apiKey, v2Keys.signType);
   return Buffer.from(toXml(fields));
 }
 
@@ -207,6 +227,7 @@ function sampleIndices(n, k, seed, recent) {
  */
 function runLoad({ amount, seconds, next, onAck }) {
   return new Promise((resolve, reject) => {
+    if (protocol.beforeRun) protocol.beforeRun(); // e.g. v3: the signatures are still inside the time window
     const latencies = new LatencyLog();
     let notAcked = 0;
     let firstAt = 0n;
@@ -218,7 +239,7 @@ function runLoad({ amount, seconds, next, onAck }) {
     const instance = autocannon({
       url: notifyUrl,
       method: 'POST',
-      headers: { 'content-type': 'text/xml' },
+      headers: { 'content-type': protocol.contentType },
       connections: config.connections,
       pipelining: 1,
       timeout: 10,
@@ -229,10 +250,11 @@ function runLoad({ amount, seconds, next, onAck }) {
           handed++;
           context.item = item;
           request.body = item.body;
+          if (item.headers) request.headers = item.headers;
           return request;
         },
         onResponse(status, body, context) {
-          if (status === 200 && body.includes('SUCCESS')) onAck(context.item);
+          if (protocol.isAck(status, body)) onAck(context.item);
           else notAcked++;
         },
       }],
@@ -354,7 +376,7 @@ async function main() {
   const db = await mysql.createConnection(dbOptions);
   const checks = new Checks();
   try {
-    console.log(`notify-v2 bench: ${notifyUrl}  ${config.label}`);
+    console.log(`${protocol.name} bench: ${notifyUrl}  ${config.label}`);
     console.log(`  machine: ${info.cores} cores (${info.cpuModel}), ${info.memoryGiB} GiB, Node ${info.node}, ${info.platform}`);
     await assertReachable(`${config.baseUrl}/healthz`);
     const { tag, fillSeconds } = config.skipFill ? await existingState(db) : await freshState(db, config.orders);
@@ -369,7 +391,7 @@ async function main() {
     const items = new Array(slots);
     const slotOf = new Map();
     for (let slot = 0; slot < slots; slot++) {
-      items[slot] = { slot, body: notifyBody(tag, indices[slot]) };
+      items[slot] = { slot, ...protocol.build(tag, indices[slot]) };
       slotOf.set(orderNoOf(tag, indices[slot]), slot);
     }
     console.log(`  ${slots} signed notify bodies (${config.targets} orders, seed ${config.seed}) built in ${Date.now() - builtAt} ms` +
@@ -474,7 +496,7 @@ async function main() {
       notAcked: r.notAcked, completed: r.completed, seconds: r.wallSeconds, rounds: r.rounds,
       cpuMsPerRequest: cpuPerRequest(r), machineBusyCores: r.cpu.machineBusyCores, otherCores: r.cpu.otherCores } : null);
     console.log(`BENCH_RESULT ${JSON.stringify({
-      bench: 'notify-v2', label: config.label, date: new Date().toISOString(), machine: info,
+      bench: protocol.name, label: config.label, date: new Date().toISOString(), machine: info,
       orders, targets: config.targets, connections: config.connections, duration: config.duration,
       distinct: strip(distinctResult), storm: strip(stormResult), stormOrders: config.stormOrders,
       checksFailed: checks.failures,
@@ -485,7 +507,16 @@ async function main() {
   if (checks.failures.length) process.exitCode = 1;
 }
 
-main().catch(err => {
-  console.error(`notify-v2 bench failed: ${err.stack || err.message}`);
-  process.exit(2);
-});
+/** Runs the whole bench for a protocol (v2Protocol here; notify-v3.js passes its own). */
+function runNotifyBench(proto) {
+  protocol = proto;
+  notifyUrl = `${config.baseUrl}${proto.path}`;
+  return Promise.resolve().then(() => proto.prepare()).then(main).catch(err => {
+    console.error(`${proto.name} bench failed: ${err.stack || err.message}`);
+    process.exit(2);
+  });
+}
+
+module.exports = { runNotifyBench, config, orderNoOf, amountOf, transactionIdOf, BENCH_OPENID };
+
+if (require.main === module) runNotifyBench(v2Protocol);

@@ -8,7 +8,10 @@
 #   4. runs bench/notify-v2.js (10k orders) and bench/orders-with-pay.js, then, with
 #      BENCH_LARGE=1, notify-v2.js on 1M orders; with BENCH_BASELINE=1 (default) the same
 #      notify bench against bench/baseline-notify.js (bare node:http + mysql2);
-#      with BENCH_PROFILE=1 one more notify run under --cpu-prof, summarised;
+#      with BENCH_PROFILE=1 one more notify run under --cpu-prof, summarised (BENCH_V2=0 skips
+#      all of step 4);
+#   4b. with BENCH_V3=1 (default): fresh RSA keys and APIv3 key, the app restarted in v3 mode
+#      (WECHATPAY_API_VERSION=v3, public-key mode) and bench/notify-v3.js on 10k orders;
 #   5. stops everything it started and drops the database, whatever happens (trap).
 #
 # Every duration is bounded; load goes to 127.0.0.1 only.
@@ -115,6 +118,7 @@ cleanup() {
   if [[ -n "$DB_CREATED" ]]; then sql "DROP DATABASE IF EXISTS \`$DB_NAME\`" || echo "could not drop database $DB_NAME" >&2; fi
   if [[ "${BENCH_KEEP_BUILD:-0}" != 1 ]]; then rm -rf "$BUILD_DIR"; fi
   if [[ "${BENCH_KEEP_LOGS:-0}" != 1 ]]; then rm -rf "$OUT_DIR/logs"; fi
+  rm -rf "$OUT_DIR/v3-keys"
   [[ -f "$RESULTS" ]] && echo "results: $RESULTS" >&2
   exit "$status"
 }
@@ -158,19 +162,19 @@ wait_http "http://127.0.0.1:$SANDBOX_PORT/" 20 any || { cat "$OUT_DIR/sandbox.lo
 start_app() { # start_app POOL [extra egg-scripts args...]
   local pool=$1; shift
   (cd "$BUILD_DIR" && DATABASE_POOL_MAX="$pool" exec node_modules/.bin/egg-scripts start \
-    --workers="$WORKERS" --port="$APP_PORT" --title="$TITLE" "$@") > "$OUT_DIR/app-pool$pool.log" 2>&1 &
+    --workers="$WORKERS" --port="$APP_PORT" --title="$TITLE" "$@") > "$OUT_DIR/${APP_LOG:-app-pool$pool}.log" 2>&1 &
   APP_JOB=$!
-  wait_http "http://127.0.0.1:$APP_PORT/healthz" 60 || { tail -30 "$OUT_DIR/app-pool$pool.log" >&2; exit 1; }
+  wait_http "http://127.0.0.1:$APP_PORT/healthz" 60 || { tail -30 "$OUT_DIR/${APP_LOG:-app-pool$pool}.log" >&2; exit 1; }
   local master
   master="$(pgrep -f -- "start-cluster .*\"title\":\"$TITLE\"" | head -1)"
   APP_PIDS="$(pgrep -P "$master" -f app_worker.js | paste -sd, -)"
 }
 
-notify_bench() { # notify_bench LABEL BASE_URL PIDS ORDERS [extra args]
-  local label=$1 url=$2 pids=$3 orders=$4; shift 4
-  log "notify-v2: $label, $orders orders"
+notify_bench() { # notify_bench LABEL BASE_URL PIDS ORDERS [extra args]; NOTIFY_SCRIPT=notify-v3 for v3
+  local label=$1 url=$2 pids=$3 orders=$4 script=${NOTIFY_SCRIPT:-notify-v2}; shift 4
+  log "$script: $label, $orders orders"
   BASE_URL="$url" BENCH_LABEL="$label" BENCH_APP_PIDS="$pids" BENCH_DB_PIDS="$DB_PIDS" \
-    timeout 900 node "$BENCH_DIR/notify-v2.js" --orders="$orders" "$@" 2>&1 | tee -a "$RESULTS" || log "notify-v2 FAILED ($label)"
+    timeout 900 node "$BENCH_DIR/$script.js" --orders="$orders" "$@" 2>&1 | tee -a "$RESULTS" || log "$script FAILED ($label)"
 }
 
 orders_bench() { # orders_bench LABEL PIDS
@@ -189,6 +193,7 @@ baseline_start() {
 
 # ---- 4. benches ----
 log "machine: $(nproc) cores, $(node -v), workers $WORKERS, pool sizes: $POOL_SIZES"
+if [[ "${BENCH_V2:-1}" == 1 ]]; then
 for pool in $POOL_SIZES; do
   start_app "$pool"
   notify_bench "egg prod, $WORKERS workers, pool $pool" "http://127.0.0.1:$APP_PORT" "$APP_PIDS" "$SMALL_ORDERS"
@@ -225,6 +230,38 @@ if [[ "${BENCH_PROFILE:-0}" == 1 ]]; then
   profiles=()
   for pid in ${workers_only//,/ }; do profiles+=("$OUT_DIR"/profiles/CPU.*."$pid".*.cpuprofile); done
   node "$BENCH_DIR/profile-summary.js" --top=30 "${profiles[@]}" | tee -a "$RESULTS"
+fi
+fi # BENCH_V2
+
+# ---- 4b. v3 notifies: throw-away keys, the app restarted in v3 (public-key) mode ----
+if [[ "${BENCH_V3:-1}" == 1 ]]; then
+  KEYS_DIR="$OUT_DIR/v3-keys" # removed by cleanup
+  mkdir -p -m 700 "$KEYS_DIR"
+  node -e '
+    const { generateKeyPairSync, randomBytes } = require("node:crypto");
+    const fs = require("node:fs");
+    const dir = process.argv[1];
+    const pair = name => {
+      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      fs.writeFileSync(`${dir}/${name}_key.pem`, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+      fs.writeFileSync(`${dir}/${name}_public.pem`, publicKey.export({ type: "spki", format: "pem" }));
+    };
+    pair("wechatpay"); pair("merchant");
+    fs.writeFileSync(`${dir}/apiv3.key`, randomBytes(16).toString("hex"), { mode: 0o600 }); // 32 characters
+  ' "$KEYS_DIR"
+  # v3 mode from here on (the v2 steps are done); WECHATPAY_API_KEY stays set, unused.
+  export WECHATPAY_API_VERSION=v3
+  export WECHATPAY_APIV3_KEY; WECHATPAY_APIV3_KEY="$(cat "$KEYS_DIR/apiv3.key")"
+  export WECHATPAY_CERT_SERIAL; WECHATPAY_CERT_SERIAL="$(random_hex 20 | tr a-f A-F)" # 40 hex, never checked here
+  export WECHATPAY_PRIVATE_KEY="$KEYS_DIR/merchant_key.pem"
+  export WECHATPAY_PUBLIC_KEY="$KEYS_DIR/wechatpay_public.pem"
+  export WECHATPAY_PUBLIC_KEY_ID="PUB_KEY_ID_0100000000BENCH0000000000000001"
+  export WECHATPAY_NOTIFY_URL="http://127.0.0.1:$APP_PORT/api/pay/notify/v3"
+  export BENCH_WECHATPAY_PRIVATE_KEY="$KEYS_DIR/wechatpay_key.pem" # the bench signs as WeChat Pay
+  v3_pool="${POOL_SIZES%% *}"
+  APP_LOG="app-v3-pool$v3_pool" start_app "$v3_pool"
+  NOTIFY_SCRIPT=notify-v3 notify_bench "egg prod v3, $WORKERS workers, pool $v3_pool" "http://127.0.0.1:$APP_PORT" "$APP_PIDS" "$SMALL_ORDERS"
+  stop_app
 fi
 
 log "summary"

@@ -25,10 +25,10 @@ const cpu = c => (c ? Object.entries(c).map(([ k, v ]) => `${k} ${v.toFixed(2)}`
 
 const rows = [];
 for (const r of results) {
-  if (r.bench === 'notify-v2') {
+  if (r.bench === 'notify-v2' || r.bench === 'notify-v3') {
     for (const [ name, s ] of [ [ 'distinct orders', r.distinct ], [ `duplicate storm (${r.stormOrders} order)`, r.storm ] ]) {
       if (!s) continue;
-      rows.push([ r.label, `notify v2: ${name}`, r.targets === "recent" ? `${r.orders} (newest)` : r.orders, Math.round(s.rps), n(s.p50), n(s.p97_5), n(s.p99),
+      rows.push([ r.label, `notify ${r.bench.slice(-2)}: ${name}`, r.targets === "recent" ? `${r.orders} (newest)` : r.orders, Math.round(s.rps), n(s.p50), n(s.p97_5), n(s.p99),
         `${s.errors}/${s.non2xx}/${s.notAcked}`, cpu(s.cpuMsPerRequest), n(s.otherCores), r.checksFailed.length ? 'FAILED' : 'ok' ]);
     }
   } else if (r.bench === 'orders-with-pay') {
