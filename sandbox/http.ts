@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { parseJsonObject } from '../app/lib/json-object';
 
 /** What a sandbox route answers. */
 export interface SandboxReply {
@@ -43,12 +44,6 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** A JSON object body (an empty body is `{}`); undefined when the body is not a JSON object. */
-export function parseJsonObject(body: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(body || '{}');
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    return value as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+export function parseJsonBody(body: string): Record<string, unknown> | undefined {
+  return parseJsonObject(body || '{}');
 }

@@ -3,7 +3,7 @@ import { createNonce } from '../app/lib/wxpay/nonce';
 import { encryptResource } from '../app/lib/wxpay/v3-resource';
 import { buildRequestMessage, DEFAULT_MAX_SKEW_SECONDS, parseAuthorization, rsaVerify } from '../app/lib/wxpay/v3-signature';
 import { FaultInjector } from './faults';
-import { json, parseJsonObject, SandboxReply, SandboxRequest, sleep } from './http';
+import { json, parseJsonBody, SandboxReply, SandboxRequest, sleep } from './http';
 import type { SandboxOptions } from './index';
 import { TradeStore } from './trade-store';
 import { issueSandboxCertificate, SandboxCertificate } from './v3-certificate';
@@ -179,7 +179,7 @@ export class PayV3Simulator {
 
   // POST /v3/pay/transactions/jsapi
   private prepay(request: SandboxRequest): SandboxReply {
-    const body = parseJsonObject(request.body);
+    const body = parseJsonBody(request.body);
     if (!body) throw new V3Refusal(400, 'PARAM_ERROR', '请求体不是合法的JSON对象');
     const appid = stringField(body, 'appid', '/body/appid', 32);
     const mchid = stringField(body, 'mchid', '/body/mchid', 32);
@@ -241,7 +241,7 @@ export class PayV3Simulator {
 
   // POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close { mchid }
   private close(outTradeNo: string, request: SandboxRequest): SandboxReply {
-    const body = parseJsonObject(request.body);
+    const body = parseJsonBody(request.body);
     if (!body) throw new V3Refusal(400, 'PARAM_ERROR', '请求体不是合法的JSON对象');
     this.checkMchid(body.mchid, '/body/mchid');
     const trade = this.trades.find(outTradeNo);

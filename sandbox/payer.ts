@@ -1,4 +1,4 @@
-import { json, parseJsonObject, SandboxReply, SandboxRequest } from './http';
+import { json, parseJsonBody, SandboxReply, SandboxRequest } from './http';
 import { sandboxOpenid } from './login';
 import { NotifyDeliverer } from './notify-delivery';
 import { isPayable, Trade, TradeStore } from './trade-store';
@@ -28,7 +28,7 @@ function optionalString(value: unknown): value is string | undefined {
 }
 
 function parsePayInput(body: string): PayInput | SandboxReply {
-  const input = parseJsonObject(body);
+  const input = parseJsonBody(body);
   if (!input) return badRequest('INVALID_JSON', 'body must be a JSON object');
   const { prepayId, outTradeNo } = input;
   const result = input.result ?? 'SUCCESS';
@@ -108,7 +108,7 @@ export class Payer {
 
   // POST /sandbox/control/notify/resend { outTradeNo }: answers when the attempt is over.
   async resend(request: SandboxRequest): Promise<SandboxReply> {
-    const outTradeNo = outTradeNoParameter(parseJsonObject(request.body)?.outTradeNo);
+    const outTradeNo = outTradeNoParameter(parseJsonBody(request.body)?.outTradeNo);
     if (!outTradeNo) return badRequest('INVALID_RESEND', 'expected { outTradeNo }');
     if (!this.trades.find(outTradeNo)) return tradeNotFound(outTradeNo);
     const attempt = await this.notifies.resend(outTradeNo);

@@ -1,4 +1,5 @@
 import { Service } from 'egg';
+import { isTimeoutError } from '../lib/http-client-error';
 import { createNonce, unixTimestamp } from '../lib/wxpay/nonce';
 import { signV2, verifyV2Signature, V2Params } from '../lib/wxpay/v2-sign';
 import { buildXml, parseXml } from '../lib/wxpay/xml';
@@ -100,7 +101,7 @@ export default class PayV2ClientService extends Service {
       status = res.status;
       text = res.data;
     } catch (err) {
-      const timeout = /Timeout/.test((err as Error).name);
+      const timeout = isTimeoutError(err);
       this.logger.warn('[PayV2Client.%s:failed] orderNo: %s, durationMs: %d, error: %s',
         operation, orderNo, Date.now() - started, timeout ? 'timeout' : (err as Error).name);
       throw wechatPayError(timeout ? 'TIMEOUT' : 'UNREACHABLE', 'no answer');

@@ -1,4 +1,6 @@
 import { Application, Service } from 'egg';
+import { isTimeoutError } from '../lib/http-client-error';
+import { parseJsonObject } from '../lib/json-object';
 import { createNonce, unixTimestamp } from '../lib/wxpay/nonce';
 import { signJsapiPayment } from '../lib/wxpay/v3-pay-sign';
 import {
@@ -83,15 +85,6 @@ interface V3Credentials {
 
 // Parsed keys and downloaded certificates live as long as the app, not one request.
 const credentialsByApp = new WeakMap<Application, V3Credentials>();
-
-function parseJsonObject(text: string): JsonObject | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as JsonObject : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function errCodeOf(err: unknown): string | undefined {
   return err instanceof WechatPayError ? err.errCode : undefined;
@@ -272,7 +265,7 @@ export default class PayV3ClientService extends Service {
       });
       return { status: res.status, headers: res.headers as IncomingHeaders, text: typeof res.data === 'string' ? res.data : '' };
     } catch (err) {
-      const timeout = /Timeout/.test((err as Error).name);
+      const timeout = isTimeoutError(err);
       this.logger.warn('[PayV3Client.%s:failed] orderNo: %s, durationMs: %d, error: %s',
         operation, orderNo, Date.now() - started, timeout ? 'timeout' : (err as Error).name);
       throw wechatPayError(timeout ? 'TIMEOUT' : 'UNREACHABLE', 'no answer');

@@ -1,4 +1,6 @@
 import { Service } from 'egg';
+import { isTimeoutError } from '../lib/http-client-error';
+import { parseJsonObject } from '../lib/json-object';
 import { UnauthorizedError, UpstreamError, UpstreamUnavailableError } from '../lib/api-error';
 
 /** What the service keeps of a code2Session answer; session_key is deliberately not part of it. */
@@ -69,32 +71,17 @@ export default class WechatApiService extends Service {
       status = res.status;
       text = res.data;
     } catch (err) {
-      const timeout = isTimeout(err as Error);
+      const timeout = isTimeoutError(err);
       this.logger.warn('[WechatApiService.%s:failed] durationMs: %d, error: %s', name, Date.now() - started,
         timeout ? 'timeout' : (err as Error).name);
       if (timeout) throw new UpstreamUnavailableError('WECHAT_TIMEOUT', 'WeChat did not answer in time');
       throw new UpstreamUnavailableError('WECHAT_UNREACHABLE', 'WeChat could not be reached');
     }
-    const data = parseJsonObject<T>(text);
+    const data = parseJsonObject(text) as T | undefined;
     this.logger.info('[WechatApiService.%s] status: %d, errcode: %s, durationMs: %d',
       name, status, data?.errcode ?? '-', Date.now() - started);
     if (status >= 500) throw new UpstreamUnavailableError('WECHAT_UNAVAILABLE', `WeChat answered HTTP ${status}`);
     if (status !== 200 || !data) throw new UpstreamError('WECHAT_BAD_RESPONSE', `WeChat answered HTTP ${status} without JSON`);
     return data;
-  }
-}
-
-// urllib names its time-outs ConnectionTimeoutError / ResponseTimeoutError; its
-// messages mention "timeoutSocketCount" on every error, so the name is what counts.
-function isTimeout(err: Error): boolean {
-  return /Timeout/.test(err.name);
-}
-
-function parseJsonObject<T>(text: string): T | null {
-  try {
-    const value = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? value as T : null;
-  } catch {
-    return null;
   }
 }

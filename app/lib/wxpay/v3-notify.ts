@@ -1,4 +1,5 @@
 import { TradeReport, v3TradeReport } from './gateway';
+import { parseJsonObject } from '../json-object';
 import { ORDER_NO_PATTERN } from '../order-no';
 import { decryptResource, EncryptedResource, ResourceDecryptError } from './v3-resource';
 import {
@@ -51,15 +52,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function reject(status: 400 | 401, code: V3NotifyRejection, reason: string, orderNo?: string): RejectedV3Notify {
   return orderNo === undefined ? { ok: false, status, code, reason } : { ok: false, status, code, reason, orderNo };
 }
@@ -81,7 +73,7 @@ export function verifyV3Notify(input: V3NotifyInput): VerifiedV3Notify | Rejecte
     throw err;
   }
 
-  const envelope = parseObject(input.rawBody);
+  const envelope = parseJsonObject(input.rawBody);
   if (!envelope) return reject(400, 'BODY_INVALID', 'body is not a JSON object');
   if (envelope.event_type !== PAID_EVENT_TYPE) {
     const eventType = typeof envelope.event_type === 'string' ? envelope.event_type.slice(0, 64) : 'missing';
@@ -104,7 +96,7 @@ export function verifyV3Notify(input: V3NotifyInput): VerifiedV3Notify | Rejecte
     throw err;
   }
 
-  const transaction = parseObject(plaintext);
+  const transaction = parseJsonObject(plaintext);
   if (!transaction) return reject(400, 'TRANSACTION_INVALID', 'decrypted resource is not a JSON object');
   const orderNo = typeof transaction.out_trade_no === 'string' && ORDER_NO_PATTERN.test(transaction.out_trade_no)
     ? transaction.out_trade_no
