@@ -1,5 +1,6 @@
 import { Controller } from 'egg';
 import getRawBody from 'raw-body';
+import { v2NotifyReply } from '../lib/wxpay/v2-notify';
 import { NotifyAck, NotifyBody } from '../service/notify';
 
 const BODY_LIMIT = '1mb';
@@ -14,11 +15,11 @@ export default class NotifyController extends Controller {
     } catch (err) {
       // Nothing was committed: say FAIL so WeChat delivers it again.
       this.logger.error('[NotifyController.v2:failed] %s', (err as Error).message);
-      ack = { ok: false, message: 'temporarily unavailable, retry later' };
+      ack = { ok: false, status: 200, message: 'temporarily unavailable, retry later' };
     }
-    this.ctx.status = 'problem' in body && body.problem === 'TOO_LARGE' ? 413 : 200;
+    this.ctx.status = ack.status;
     this.ctx.type = 'text/xml';
-    this.ctx.body = this.service.notify.v2Reply(ack);
+    this.ctx.body = v2NotifyReply(ack.ok, ack.message);
   }
 
   // POST /api/pay/notify/v3 (WeChat Pay v3: signed headers, encrypted resource)

@@ -1,5 +1,5 @@
 import { Service } from 'egg';
-import { v2NotifyReply, verifyV2Notify } from '../lib/wxpay/v2-notify';
+import { verifyV2Notify } from '../lib/wxpay/v2-notify';
 import { verifyV3Notify } from '../lib/wxpay/v3-notify';
 import { IncomingHttpHeaders } from 'node:http';
 import { SettleOutcome } from './settlement';
@@ -7,14 +7,14 @@ import { SettleOutcome } from './settlement';
 /** A notify body as the controller read it, or why it could not. */
 export type NotifyBody = { raw: string } | { problem: 'TOO_LARGE' | 'EMPTY' | 'UNREADABLE' };
 
+/**
+ * The answer to a notify. v2: HTTP 200 (413 for an oversized body) with XML
+ * SUCCESS/FAIL; v3: 204 after commit, else the status with `{ code: 'FAIL', message }`.
+ */
 export interface NotifyAck {
   ok: boolean;
-  message: string;
-}
-
-/** A v3 answer: 204 after commit, else a status and `{ code: 'FAIL', message }`. */
-export interface V3NotifyAck extends NotifyAck {
   status: number;
+  message: string;
 }
 
 // Outcomes WeChat should stop retrying: the order is settled (or needs a human, not a retry).
@@ -40,7 +40,7 @@ export default class NotifyService extends Service {
     const base = { source: 'notify', apiVersion: 'v2' } as const;
     if ('problem' in body) {
       await this.service.settlement.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
-      return { ok: false, message: BODY_PROBLEMS[body.problem] };
+      return { ok: false, status: body.problem === 'TOO_LARGE' ? 413 : 200, message: BODY_PROBLEMS[body.problem] };
     }
     const { wechat, wxpay } = this.config;
     const event = { ...base, rawBody: body.raw };
@@ -50,7 +50,7 @@ export default class NotifyService extends Service {
     if (!verdict.ok) {
       this.logger.warn('[NotifyService.receiveV2:rejected] code: %s, orderNo: %s', verdict.code, verdict.orderNo ?? '-');
       await this.service.settlement.record({ ...event, verified: false, orderNo: verdict.orderNo, outcome: verdict.code, reason: verdict.reason });
-      return { ok: false, message: verdict.reason };
+      return { ok: false, status: 200, message: verdict.reason };
     }
     const { report } = verdict;
     if (!verdict.paid) {
@@ -58,16 +58,18 @@ export default class NotifyService extends Service {
       await this.service.settlement.record({
         ...event, verified: true, orderNo: report.orderNo, outcome: 'PAYMENT_FAILED', reason: verdict.failure,
       });
-      return { ok: true, message: 'OK' };
+      return { ok: true, status: 200, message: 'OK' };
     }
     const outcome = await this.service.settlement.settlePaid(
       { ...report, transactionId: report.transactionId!, amount: report.amount! },
       { ...event, verified: true },
     );
-    return ACKNOWLEDGED.has(outcome) ? { ok: true, message: 'OK' } : { ok: false, message: FAILURE_MESSAGES[outcome] };
+    return ACKNOWLEDGED.has(outcome)
+      ? { ok: true, status: 200, message: 'OK' }
+      : { ok: false, status: 200, message: FAILURE_MESSAGES[outcome] };
   }
 
-  async receiveV3(headers: IncomingHttpHeaders, body: NotifyBody): Promise<V3NotifyAck> {
+  async receiveV3(headers: IncomingHttpHeaders, body: NotifyBody): Promise<NotifyAck> {
     const base = { source: 'notify', apiVersion: 'v3' } as const;
     if ('problem' in body) {
       await this.service.settlement.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
@@ -112,10 +114,5 @@ export default class NotifyService extends Service {
       await this.service.settlement.record({ ...event, verified: false, outcome: 'VERIFY_ERROR', reason: 'the server could not verify' });
       throw err;
     }
-  }
-
-  /** The XML reply for a v2 acknowledgement. */
-  v2Reply(ack: NotifyAck): string {
-    return v2NotifyReply(ack.ok, ack.message);
   }
 }
