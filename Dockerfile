@@ -8,7 +8,7 @@
 # start without them). Logs go to /app/logs (LOG_DIR); EGG_WORKERS sets the
 # number of app workers (default: one per CPU).
 
-# ---- build: compile the TypeScript (Egg 3 writes each .js beside its .ts) ----
+# ---- build: compile the TypeScript into dist/ (npm run tsc) ----
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # sqlite3 is optional and only serves local development and tests: skip it
@@ -16,10 +16,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=optional --no-audit --no-fund
 COPY . .
-# Compile, then drop the TypeScript sources so only the .js reaches the runtime.
-RUN npm run tsc \
- && find app config sandbox -name '*.ts' ! -name '*.d.ts' -delete \
- && rm app.ts
+# dist/ is a complete egg base directory: app.js, app/, config/ compiled, plus
+# package.json, .sequelizerc and database/ (migrations, and the connection
+# module config.default requires) copied beside them.
+RUN npm run tsc
 
 # ---- runtime: production dependencies and compiled files only ----
 FROM node:20-bookworm-slim
@@ -30,12 +30,14 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --no-audit --no-fund \
  && npm cache clean --force
-COPY .sequelizerc ./
-COPY database ./database
-COPY --from=build /app/app.js ./
-COPY --from=build /app/app ./app
-COPY --from=build /app/config ./config
-# sandbox/ (the WeChat simulator) is left out: production never loads it.
+# The build output becomes /app itself, so egg's baseDir is the working
+# directory, where the logs and `sequelize-cli db:migrate` expect it.
+# dist/sandbox (the WeChat simulator, emitted because config.local/unittest
+# import it) is left out: production never loads it.
+COPY --from=build /app/dist/package.json /app/dist/.sequelizerc /app/dist/app.js ./
+COPY --from=build /app/dist/app ./app
+COPY --from=build /app/dist/config ./config
+COPY --from=build /app/dist/database ./database
 # The code stays root-owned and read-only; the service writes only its logs
 # (LOG_DIR, default /app/logs) and egg's run/ directory.
 RUN mkdir -p logs run && chown node:node logs run
@@ -44,5 +46,7 @@ EXPOSE 7001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 7001) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # egg-scripts in the foreground, exec'd directly (not through npm): SIGTERM
-# reaches it and it shuts the cluster down cleanly.
-CMD ["node_modules/.bin/egg-scripts", "start", "--title=egg-server-wxpay-merchant"]
+# reaches it and it shuts the cluster down cleanly. Same flags as
+# `npm run start:foreground`, whose baseDir is dist/: here it is /app. The
+# preflight makes a missing variable a one-line message, not a stack trace.
+CMD ["node_modules/.bin/egg-scripts", "start", "--title=egg-server-wxpay-merchant", "--require=./config/prod-preflight.js"]

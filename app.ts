@@ -1,5 +1,6 @@
 import { Application, IBoot } from 'egg';
 import { serializeTransactions } from './app/lib/sqlite-transactions';
+import { DEMO_STAFF } from './app/service/staff';
 
 export default class AppBoot implements IBoot {
   constructor(private readonly app: Application) {}
@@ -21,5 +22,22 @@ export default class AppBoot implements IBoot {
       // retried (database/connection.js). Kept in the file once set.
       await this.app.model.query('PRAGMA journal_mode=WAL');
     }
+  }
+
+  async didReady() {
+    // `npm run dev` only: an operator to try the staff API with. Never in
+    // prod or unittest, whose env is not 'local'.
+    if (this.app.config.env === 'local') await seedDemoStaff(this.app);
+  }
+}
+
+async function seedDemoStaff(app: Application): Promise<void> {
+  const { username, password } = DEMO_STAFF;
+  try {
+    const created = await app.createAnonymousContext().service.staff.createIfMissing(DEMO_STAFF);
+    app.logger.info('[AppBoot.didReady] local staff operator %s / %s %s', username, password, created ? 'created' : 'already present');
+  } catch (err) {
+    // a database without the staff migration: dev still starts, without the account
+    app.logger.warn('[AppBoot.didReady] local staff operator %s not seeded: %s', username, (err as Error).message);
   }
 }

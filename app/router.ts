@@ -3,6 +3,8 @@ import { Application } from 'egg';
 export default (app: Application) => {
   const { controller, router } = app;
   const auth = app.middleware.auth();
+  // any member of staff; routes that change something use staffAuth({ role: 'operator' })
+  const staff = app.middleware.staffAuth();
 
   router.get('/healthz', controller.health.check);
 
@@ -17,4 +19,10 @@ export default (app: Application) => {
 
   router.post('/api/pay/notify', controller.notify.v2);
   router.post('/api/pay/notify/v3', controller.notify.v3);
+  router.post('/api/pay/refund-notify', controller.notify.refundV2);
+  router.post('/api/pay/refund-notify/v3', controller.notify.refundV3);
+
+  router.post('/admin/api/login', controller.admin.session.login);
+  router.get('/admin/api/orders', staff, controller.admin.order.index);
+  router.get('/admin/api/orders/:orderNo', staff, controller.admin.order.show);
 };

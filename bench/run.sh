@@ -118,7 +118,7 @@ cleanup() {
   if [[ -n "$DB_CREATED" ]]; then sql "DROP DATABASE IF EXISTS \`$DB_NAME\`" || echo "could not drop database $DB_NAME" >&2; fi
   if [[ "${BENCH_KEEP_BUILD:-0}" != 1 ]]; then rm -rf "$BUILD_DIR"; fi
   if [[ "${BENCH_KEEP_LOGS:-0}" != 1 ]]; then rm -rf "$OUT_DIR/logs"; fi
-  rm -rf "$OUT_DIR/v3-keys"
+  rm -rf "$OUT_DIR/v3-keys" "$OUT_DIR/v2-keys"
   [[ -f "$RESULTS" ]] && echo "results: $RESULTS" >&2
   exit "$status"
 }
@@ -127,6 +127,12 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$OUT_DIR/logs"
 : > "$RESULTS"
+
+# Production with v2 requires the merchant API client certificate (refunds); a throw-away one serves here.
+mkdir -p "$OUT_DIR/v2-keys"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$WECHATPAY_MCHID" \
+  -keyout "$OUT_DIR/v2-keys/apiclient_key.pem" -out "$OUT_DIR/v2-keys/apiclient_cert.pem" 2>/dev/null
+export WECHATPAY_PRIVATE_KEY="$OUT_DIR/v2-keys/apiclient_key.pem" WECHATPAY_CLIENT_CERT="$OUT_DIR/v2-keys/apiclient_cert.pem"
 
 # ---- 1. build a copy ----
 log "building the working tree of $SOURCE in $BUILD_DIR"
@@ -142,7 +148,7 @@ list_sources() {
   | while IFS= read -r f; do [[ -f "$f" ]] && printf '%s\0' "$f"; done \
   | xargs -0 cp --parents -p -t "$BUILD_DIR/")
 ln -sfn "$REPO/node_modules" "$BUILD_DIR/node_modules"
-if ! (cd "$BUILD_DIR" && node_modules/.bin/ets >/dev/null && node_modules/.bin/tsc -p tsconfig.json) > "$OUT_DIR/build.log" 2>&1; then
+if ! (cd "$BUILD_DIR" && node_modules/.bin/ets >/dev/null && node_modules/.bin/tsc -p tsconfig.json --outDir .) > "$OUT_DIR/build.log" 2>&1; then
   log "WARNING: tsc reported errors (see $OUT_DIR/build.log); benchmarking what it emitted"
 fi
 [[ -f "$BUILD_DIR/app/service/notify.js" && -f "$BUILD_DIR/sandbox/standalone.js" ]] || { cat "$OUT_DIR/build.log" >&2; exit 1; }

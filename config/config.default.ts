@@ -25,7 +25,13 @@ export interface BizConfig {
     /** PEM text or a file path; empty: platform certificates only */
     publicKey: string;
     publicKeyId: string;
+    /** merchant API client certificate, PEM text or a file path (v2 refunds, mutual TLS) */
+    clientCert: string;
     notifyUrl: string;
+    /** empty: the origin of notifyUrl + /api/pay/refund-notify (v3: …/v3), see app/lib/refund-no.ts */
+    refundNotifyUrl: string;
+    /** refund duplicate payments and payments of closed orders automatically */
+    autoRefund: boolean;
     apiBase: string;
     timeoutMs: number;
     /** a prepay_id is valid for 2 h at WeChat; reuse it a little less long */
@@ -38,6 +44,8 @@ export interface BizConfig {
   auth: {
     tokenSecret: string;
     tokenTtlSeconds: number;
+    /** lifetime of staff tokens (aud "staff") */
+    staffTokenTtlSeconds: number;
   };
   sandbox: {
     /** mount the WeChat simulator under /sandbox (local and unittest only) */
@@ -75,7 +83,7 @@ export default (appInfo: EggAppInfo) => {
   // A JSON API authenticated by bearer tokens, and webhooks from WeChat: no cookies, no CSRF.
   config.security = { csrf: { enable: false } };
   // Notify routes read their raw body themselves (signatures cover the exact bytes).
-  config.bodyParser = { jsonLimit: '100kb', formLimit: '100kb', enableTypes: [ 'json' ], ignore: [ '/api/pay/notify' ] } as any;
+  config.bodyParser = { jsonLimit: '100kb', formLimit: '100kb', enableTypes: [ 'json' ], ignore: [ '/api/pay/notify', '/api/pay/refund-notify' ] } as any;
 
   const databaseUrl = databaseUrlFor(env);
   config.sequelize = {
@@ -104,8 +112,11 @@ export default (appInfo: EggAppInfo) => {
     privateKey: envString('WECHATPAY_PRIVATE_KEY', ''),
     publicKey: envString('WECHATPAY_PUBLIC_KEY', ''),
     publicKeyId: envString('WECHATPAY_PUBLIC_KEY_ID', ''),
+    clientCert: envString('WECHATPAY_CLIENT_CERT', ''),
     notifyUrl: envString('WECHATPAY_NOTIFY_URL',
       `http://127.0.0.1:${port}${apiVersion === 'v3' ? '/api/pay/notify/v3' : '/api/pay/notify'}`),
+    refundNotifyUrl: envString('WECHATPAY_REFUND_NOTIFY_URL', ''),
+    autoRefund: envChoice('AUTO_REFUND', [ 'true', 'false' ], 'true') === 'true',
     apiBase: envString('WECHATPAY_API_BASE', 'https://api.mch.weixin.qq.com'),
     timeoutMs: envPositiveInt('WECHATPAY_TIMEOUT_MS', 10000),
     prepayTtlSeconds: envPositiveInt('WECHATPAY_PREPAY_TTL_SECONDS', 7200 - 300),
@@ -116,6 +127,7 @@ export default (appInfo: EggAppInfo) => {
   config.auth = {
     tokenSecret: envString('AUTH_TOKEN_SECRET', ''),
     tokenTtlSeconds: envPositiveInt('AUTH_TOKEN_TTL', 7200),
+    staffTokenTtlSeconds: envPositiveInt('STAFF_TOKEN_TTL', 8 * 3600),
   };
 
   config.sandbox = { enabled: false, wechatpayPrivateKey: '', notifyRetryScale: 1 };

@@ -54,7 +54,25 @@ function sequelizeOptionsFromUrl(url, baseDir) {
     database,
     timezone: '+00:00',
     dialectOptions: { charset: 'utf8mb4' },
+    hooks: { afterConnect: readCommitted },
   };
+}
+
+/**
+ * Every connection reads committed data. The service's correctness rests on
+ * compare-and-set updates, never on repeatable reads; and under REPEATABLE
+ * READ an UPDATE that the optimizer runs through a non-unique index (the
+ * settlement's `status = 'PENDING'` on a table with few pending orders) takes
+ * next-key locks, so two concurrent settlements of one order could deadlock
+ * on the gap their own status change inserts into. READ COMMITTED takes no
+ * such gap locks.
+ * @param {object} connection a mysql2 connection (callback API)
+ * @return {Promise<void>} resolves once the session is set
+ */
+function readCommitted(connection) {
+  return new Promise((resolve, reject) => {
+    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', err => (err ? reject(err) : resolve()));
+  });
 }
 
 /**

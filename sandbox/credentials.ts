@@ -28,3 +28,10 @@ export function generateRsaKeyPair(): SandboxKeyPair {
   });
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }
+
+/**
+ * Another merchant's ids, named by the FOREIGN_APPID / FOREIGN_MCHID faults:
+ * a correctly signed answer about a trade that is not the merchant's.
+ */
+export const FOREIGN_APPID = 'wxforeign0000000002';
+export const FOREIGN_MCHID = '1900000002';

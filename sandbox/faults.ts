@@ -1,9 +1,33 @@
 /**
- * Fault injection: "the next N calls to <target> fail this way". Targets are
- * `jscode2session`, `pay` (every Pay API call, v2 and v3) or one Pay API
- * operation (`unifiedorder`, `orderquery`, `closeorder`, `prepay`, `query`, `close`).
+ * Fault injection: "the next N calls to <target> fail this way".
+ * `pay` stands for every Pay API call, v2 and v3; the others name one
+ * operation. Refund and bill operations join the list when they are simulated.
  */
-export type FaultKind = 'SYSTEMERROR' | 'BUSY' | 'HTTP_500' | 'DELAY';
+export const FAULT_TARGETS = [
+  'jscode2session',
+  'pay',
+  'unifiedorder', 'orderquery', 'closeorder',
+  'prepay', 'query', 'close', 'certificates',
+] as const;
+
+export type FaultTarget = typeof FAULT_TARGETS[number];
+
+/**
+ * SYSTEMERROR / BUSY: WeChat's signed "try again"; HTTP_500: a gateway page,
+ * unsigned; DELAY: a normal answer after delayMs; FOREIGN_APPID /
+ * FOREIGN_MCHID: a correctly signed query answer about another
+ * merchant's app or account, which a merchant must not act upon.
+ */
+export const FAULT_KINDS = [ 'SYSTEMERROR', 'BUSY', 'HTTP_500', 'DELAY', 'FOREIGN_APPID', 'FOREIGN_MCHID' ] as const;
+
+export type FaultKind = typeof FAULT_KINDS[number];
+
+// Only an order query describes a trade back to the merchant, so only it can describe another merchant's.
+const QUERY_TARGETS: readonly FaultTarget[] = [ 'orderquery', 'query' ];
+const TARGETS_OF_KIND: Partial<Record<FaultKind, readonly FaultTarget[]>> = {
+  FOREIGN_APPID: QUERY_TARGETS,
+  FOREIGN_MCHID: QUERY_TARGETS,
+};
 
 export interface Fault {
   kind: FaultKind;
@@ -11,28 +35,55 @@ export interface Fault {
   delayMs?: number;
 }
 
-interface ArmedFault extends Fault {
+export interface ArmedFault {
+  target: FaultTarget;
+  kind: FaultKind;
   remaining: number;
+  delayMs: number;
+}
+
+export function isFaultTarget(value: unknown): value is FaultTarget {
+  return (FAULT_TARGETS as readonly unknown[]).includes(value);
+}
+
+export function isFaultKind(value: unknown): value is FaultKind {
+  return (FAULT_KINDS as readonly unknown[]).includes(value);
+}
+
+/** Why `kind` cannot be armed on `target`, or undefined when it can. */
+export function faultMismatch(target: FaultTarget, kind: FaultKind): string | undefined {
+  const targets = TARGETS_OF_KIND[kind];
+  return targets && !targets.includes(target) ? `${kind} applies to ${targets.join(' and ')} only` : undefined;
 }
 
 export class FaultInjector {
-  private readonly armed = new Map<string, ArmedFault>();
+  private readonly faults = new Map<FaultTarget, ArmedFault>();
 
+  /** Arms a fault for the next `count` calls; a typo in a target throws instead of arming nothing. */
   arm(target: string, fault: Fault, count: number): void {
-    this.armed.set(target, { ...fault, remaining: count });
+    if (!isFaultTarget(target)) throw new RangeError(`unknown fault target ${target}; known: ${FAULT_TARGETS.join(', ')}`);
+    if (!isFaultKind(fault.kind)) throw new RangeError(`unknown fault kind ${String(fault.kind)}; known: ${FAULT_KINDS.join(', ')}`);
+    const mismatch = faultMismatch(target, fault.kind);
+    if (mismatch) throw new RangeError(mismatch);
+    this.faults.set(target, { target, kind: fault.kind, remaining: count, delayMs: fault.delayMs ?? 0 });
   }
 
   clear(): void {
-    this.armed.clear();
+    this.faults.clear();
+  }
+
+  /** What is armed, for the control API. */
+  armed(): ArmedFault[] {
+    return [ ...this.faults.values() ].map(fault => ({ ...fault }));
   }
 
   /** The fault for this call, if one is armed for any of the targets (most specific first). */
-  take(...targets: string[]): Fault | undefined {
+  take(...targets: FaultTarget[]): Fault | undefined {
     for (const target of targets) {
-      const fault = this.armed.get(target);
+      const fault = this.faults.get(target);
       if (!fault) continue;
       fault.remaining -= 1;
-      if (fault.remaining <= 0) this.armed.delete(target);
+      if (fault.remaining <= 0) this.faults.delete(target);
       return { kind: fault.kind, delayMs: fault.delayMs };
     }
     return undefined;

@@ -1,5 +1,4 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { parseJsonObject } from '../app/lib/json-object';
 
 /** What a sandbox route answers. */
 export interface SandboxReply {
@@ -45,5 +44,11 @@ export function sleep(ms: number): Promise<void> {
 
 /** A JSON object body (an empty body is `{}`); undefined when the body is not a JSON object. */
 export function parseJsonBody(body: string): Record<string, unknown> | undefined {
-  return parseJsonObject(body || '{}');
+  let value: unknown;
+  try {
+    value = JSON.parse(body || '{}');
+  } catch {
+    return undefined;
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
 }

@@ -1,8 +1,10 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { FaultInjector, FaultKind } from './faults';
+import { FaultControl } from './fault-control';
+import { FaultInjector } from './faults';
 import { json, readBody, SandboxReply, SandboxRequest, sendReply } from './http';
 import { Code2SessionSimulator } from './login';
 import { NotifyDeliverer } from './notify-delivery';
+import type { SandboxOptions } from './options';
 import { PayV2Simulator, V2_OPERATIONS } from './pay-v2';
 import { PayV3Simulator, V3_PATH_PREFIX } from './pay-v3';
 import { Payer } from './payer';
@@ -10,29 +12,11 @@ import { TradeStore } from './trade-store';
 import { V2NotifyFormat } from './v2-notify';
 import { SandboxNotifyDeliverer, V3NotifyFormat } from './v3-notify';
 
-/** What the simulated WeChat must share with the merchant it serves. */
-export interface SandboxOptions {
-  appId: string;
-  secret: string;
-  mchId: string;
-  apiKey: string;
-  apiV3Key: string;
-  /** merchant's private key (PEM): the sandbox derives the public half to check v3 requests */
-  merchantPrivateKey: string;
-  merchantCertSerial: string;
-  /** the simulated WeChat Pay's own signing key (PEM) and the id it is published under */
-  wechatpayPrivateKey: string;
-  wechatpayPublicKeyId: string;
-  /** multiplies WeChat's notify retry delays */
-  notifyRetryScale: number;
-  /** the simulated WeChat's clock in ms (default Date.now); tests move it to expire prepay_ids */
-  clock?: () => number;
-}
+export type { SandboxOptions } from './options';
 
 type Route = (request: SandboxRequest) => Promise<SandboxReply>;
 
 export const SANDBOX_PREFIX = '/sandbox';
-const FAULT_KINDS: FaultKind[] = [ 'SYSTEMERROR', 'BUSY', 'HTTP_500', 'DELAY' ];
 
 /**
  * The WeChat simulator: the parts of api.weixin.qq.com (under /sandbox/wechat)
@@ -53,7 +37,7 @@ export class Sandbox {
   private readonly prefixRoutes: Array<[ string, Route ]> = [];
 
   constructor(readonly options: SandboxOptions) {
-    this.trades = new TradeStore(options.clock);
+    this.trades = new TradeStore(options.clock, options.statePath);
     this.notifies = new SandboxNotifyDeliverer(options.notifyRetryScale);
     this.notifies.useFormat('v2', new V2NotifyFormat(options.apiKey));
 
@@ -72,14 +56,13 @@ export class Sandbox {
     this.notifies.useFormat('v3', new V3NotifyFormat(options.apiV3Key, () => this.payV3.signer));
 
     const payer = new Payer(this.trades, this.notifies);
-    this.route('POST', '/control/pay', async request => payer.pay(request));
+    this.route('POST', '/control/pay', request => payer.pay(request));
     this.route('GET', '/control/notifies', async request => payer.notifyReport(request));
     this.route('POST', '/control/notify/resend', request => payer.resend(request));
-    this.route('POST', '/control/faults', async request => this.armFault(request));
-    this.route('DELETE', '/control/faults', async () => {
-      this.faults.clear();
-      return { status: 204, body: '' };
-    });
+    const faults = new FaultControl(this.faults);
+    this.route('POST', '/control/faults', async request => faults.arm(request));
+    this.route('GET', '/control/faults', async () => faults.list());
+    this.route('DELETE', '/control/faults', async () => faults.clear());
   }
 
   /** Stops the simulator's background work: pending notify retries and requests under way. */
@@ -108,27 +91,5 @@ export class Sandbox {
       sendReply(res, json(500, { code: 'SANDBOX_ERROR', message: (err as Error).message }));
     }
     return true;
-  }
-
-  // POST /sandbox/control/faults { target, kind, count?, delayMs? }
-  private armFault(request: SandboxRequest): SandboxReply {
-    let input: { target?: unknown; kind?: unknown; count?: unknown; delayMs?: unknown };
-    try {
-      input = JSON.parse(request.body || '{}');
-    } catch {
-      return json(400, { code: 'INVALID_JSON', message: 'body must be JSON' });
-    }
-    const { target, kind } = input;
-    const count = input.count ?? 1;
-    if (typeof target !== 'string' || !FAULT_KINDS.includes(kind as FaultKind)
-      || !Number.isSafeInteger(count) || (count as number) < 1) {
-      return json(400, {
-        code: 'INVALID_FAULT',
-        message: `expected { target, kind: ${FAULT_KINDS.join('|')}, count >= 1, delayMs? }`,
-      });
-    }
-    const delayMs = typeof input.delayMs === 'number' ? input.delayMs : 0;
-    this.faults.arm(target, { kind: kind as FaultKind, delayMs }, count as number);
-    return json(200, { target, kind, count, delayMs });
   }
 }

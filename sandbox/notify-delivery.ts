@@ -92,15 +92,25 @@ export class NotifyDeliverer {
     this.formats.set(api, format);
   }
 
-  /** Starts delivering the trade's current outcome, replacing any earlier delivery of that trade. */
-  deliver(trade: Readonly<Trade>): void {
+  /**
+   * Starts delivering the trade's current outcome, replacing any earlier
+   * delivery of that trade. The first attempt starts at once; the promise
+   * settles when it is over (retries go on in the background), so that a
+   * caller may wait for it. Undefined when no attempt is made.
+   */
+  deliver(trade: Readonly<Trade>): Promise<DeliveryAttempt | undefined> {
     const delivery = this.replace(trade, 'delivering');
-    this.schedule(delivery, 0);
+    return this.runScheduledAttempt(delivery).catch(() => undefined);
   }
 
   /** Records the trade's outcome without telling the merchant, so that only a query or a resend reveals it. */
   suppress(trade: Readonly<Trade>): void {
     this.replace(trade, 'suppressed');
+  }
+
+  /** The state of the trade's delivery: none, suppressed, delivering, acknowledged, … */
+  state(outTradeNo: string): DeliveryState {
+    return this.deliveries.get(outTradeNo)?.state ?? 'none';
   }
 
   /** One more delivery of the last outcome, outside the schedule; undefined when there is none. */
@@ -148,21 +158,22 @@ export class NotifyDeliverer {
     delivery.timer.unref();
   }
 
-  private async runScheduledAttempt(delivery: Delivery): Promise<void> {
+  private async runScheduledAttempt(delivery: Delivery): Promise<DeliveryAttempt> {
     delivery.scheduledAttempts += 1;
-    const { acknowledged } = await this.attempt(delivery, false);
+    const attempt = await this.attempt(delivery, false);
     // Cancelled or replaced while the request was under way.
-    if (delivery.state !== 'delivering') return;
-    if (acknowledged) {
+    if (delivery.state !== 'delivering') return attempt;
+    if (attempt.acknowledged) {
       delivery.state = 'acknowledged';
-      return;
+      return attempt;
     }
     const retryDelayS = NOTIFY_RETRY_DELAYS_S[delivery.scheduledAttempts - 1];
     if (retryDelayS === undefined) {
       delivery.state = 'gave_up';
-      return;
+      return attempt;
     }
     this.schedule(delivery, retryDelayS * 1000 * this.retryScale);
+    return attempt;
   }
 
   private async attempt(delivery: Delivery, resend: boolean): Promise<DeliveryAttempt> {

@@ -1,10 +1,11 @@
-import type { V2SignType } from '../app/lib/wxpay/v2-sign';
-import type { XmlFields } from '../app/lib/wxpay/xml';
-import { FaultInjector } from './faults';
+import { FOREIGN_APPID, FOREIGN_MCHID } from './credentials';
+import { Fault, FaultInjector } from './faults';
 import { SandboxReply, SandboxRequest, sleep } from './http';
 import { Trade, TradeState, TradeStore } from './trade-store';
 import { businessFailure, readV2Request, signedReply, V2Merchant } from './v2-message';
 import { parseUnifiedOrder } from './v2-unifiedorder-params';
+import type { V2SignType } from './wechat/v2-sign';
+import type { XmlFields } from './wechat/xml';
 
 export const V2_OPERATIONS = [ 'unifiedorder', 'orderquery', 'closeorder' ] as const;
 
@@ -54,8 +55,19 @@ export class PayV2Simulator {
     }
 
     const outcome = this.run(operation, fields, signType);
-    if ('errCode' in outcome) return businessFailure(this.merchant, signType, outcome.errCode, outcome.errCodeDes);
-    return signedReply(this.merchant, signType, { result_code: 'SUCCESS', ...outcome.fields });
+    const replier = this.replier(fault);
+    if ('errCode' in outcome) return businessFailure(replier, signType, outcome.errCode, outcome.errCodeDes);
+    return signedReply(replier, signType, { result_code: 'SUCCESS', ...outcome.fields });
+  }
+
+  /**
+   * Who the reply names. A FOREIGN_* fault names another merchant's appid or
+   * mch_id, still signed with this merchant's key, so only the ids give it away.
+   */
+  private replier(fault: Fault | undefined): V2Merchant {
+    if (fault?.kind === 'FOREIGN_APPID') return { ...this.merchant, appId: FOREIGN_APPID };
+    if (fault?.kind === 'FOREIGN_MCHID') return { ...this.merchant, mchId: FOREIGN_MCHID };
+    return this.merchant;
   }
 
   private run(operation: V2Operation, fields: Record<string, string>, signType: V2SignType): Outcome {
@@ -82,7 +94,7 @@ export class PayV2Simulator {
       // The same order again: WeChat hands back the same prepay_id while it is valid (2 h).
       if (!this.trades.isPrepayValid(trade)) this.trades.renewPrepay(trade);
       // The notify follows the latest call's sign type, the merchant's current configuration.
-      trade.origin = { api: 'v2', signType };
+      this.trades.setOrigin(trade, { api: 'v2', signType });
     } else {
       trade = this.trades.create({
         appid: this.merchant.appId,

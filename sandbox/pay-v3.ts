@@ -1,14 +1,17 @@
 import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
-import { createNonce } from '../app/lib/wxpay/nonce';
-import { encryptResource } from '../app/lib/wxpay/v3-resource';
-import { buildRequestMessage, DEFAULT_MAX_SKEW_SECONDS, parseAuthorization, rsaVerify } from '../app/lib/wxpay/v3-signature';
-import { FaultInjector } from './faults';
+import { FOREIGN_APPID, FOREIGN_MCHID } from './credentials';
+import { Fault, FaultInjector } from './faults';
 import { json, parseJsonBody, SandboxReply, SandboxRequest, sleep } from './http';
-import type { SandboxOptions } from './index';
+import type { SandboxOptions } from './options';
 import { TradeStore } from './trade-store';
 import { issueSandboxCertificate, SandboxCertificate } from './v3-certificate';
 import { signedError, signedReply, WechatpayReplySigner } from './v3-reply';
 import { v3Time, v3Transaction } from './v3-transaction';
+import { sealResource } from './wechat/aes-gcm';
+import { nonceStr } from './wechat/nonce';
+import { rsaSha256Verify } from './wechat/rsa';
+import { parseMerchantAuthorization } from './wechat/v3-authorization';
+import { v3RequestMessage } from './wechat/v3-message';
 
 /** A Pay API v3 operation; also its fault-injection target. */
 export type V3Operation = 'prepay' | 'query' | 'close' | 'certificates';
@@ -20,6 +23,8 @@ const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*]{6,32}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const QUERY_PATH = /^\/sandbox\/pay\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/;
 const CLOSE_PATH = /^\/sandbox\/pay\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/;
+// WeChat refuses a request whose timestamp is more than five minutes off its clock.
+const MAX_SKEW_SECONDS = 300;
 
 interface Call {
   operation: V3Operation;
@@ -113,7 +118,7 @@ export class PayV3Simulator {
       this.checkAuthorization(request);
       if (fault?.kind === 'SYSTEMERROR') throw new V3Refusal(500, 'SYSTEM_ERROR', '系统错误');
       if (fault?.kind === 'BUSY') throw new V3Refusal(429, 'FREQUENCY_LIMITED', '频率超限');
-      return await this.run(call, request);
+      return await this.run(call, request, fault);
     } catch (err) {
       if (err instanceof V3Refusal) return signedError(signer, err.status, err.code, err.message, err.detail);
       throw err;
@@ -132,10 +137,10 @@ export class PayV3Simulator {
     return undefined;
   }
 
-  private run(call: Call, request: SandboxRequest): Promise<SandboxReply> | SandboxReply {
+  private run(call: Call, request: SandboxRequest, fault: Fault | undefined): Promise<SandboxReply> | SandboxReply {
     switch (call.operation) {
       case 'prepay': return this.prepay(request);
-      case 'query': return this.query(pathOutTradeNo(call.outTradeNo!), request);
+      case 'query': return this.query(pathOutTradeNo(call.outTradeNo!), request, fault);
       case 'close': return this.close(pathOutTradeNo(call.outTradeNo!), request);
       case 'certificates': return this.certificates();
       default: throw new Error(`unknown v3 operation ${String(call.operation)}`);
@@ -148,27 +153,21 @@ export class PayV3Simulator {
    * METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nBODY\n verifies with its public key.
    */
   private checkAuthorization(request: SandboxRequest): void {
-    const header = request.headers.authorization;
-    const fields = typeof header === 'string' ? parseAuthorization(header) : null;
+    const fields = parseMerchantAuthorization(request.headers.authorization);
     if (!fields) throw new V3Refusal(401, 'SIGN_ERROR', 'Authorization缺失或格式错误');
     if (fields.mchid !== this.options.mchId) throw new V3Refusal(401, 'SIGN_ERROR', '商户号与签名信息不匹配');
     if (fields.serial_no !== this.options.merchantCertSerial) throw new V3Refusal(401, 'SIGN_ERROR', '商户证书序列号有误');
     const timestamp = /^\d{1,12}$/.test(fields.timestamp) ? Number(fields.timestamp) : NaN;
     // The wire's clock, not the trade store's: tests move that one to age prepay_ids.
-    if (!(Math.abs(Math.floor(Date.now() / 1000) - timestamp) <= DEFAULT_MAX_SKEW_SECONDS)) {
+    if (!(Math.abs(Math.floor(Date.now() / 1000) - timestamp) <= MAX_SKEW_SECONDS)) {
       throw new V3Refusal(401, 'SIGN_ERROR', '请求时间戳已过期');
     }
     // The query string as sent is what the merchant signed; URLSearchParams gives it back in its own encoding,
     // which is the same for the plain ids this API takes.
     const search = request.query.toString();
     const pathWithQuery = search ? `${request.path}?${search}` : request.path;
-    let message: string;
-    try {
-      message = buildRequestMessage(request.method, pathWithQuery, fields.timestamp, fields.nonce_str, request.body);
-    } catch {
-      throw new V3Refusal(401, 'SIGN_ERROR', '签名错误');
-    }
-    if (!rsaVerify(message, fields.signature, this.merchantPublicKey!)) throw new V3Refusal(401, 'SIGN_ERROR', '签名错误');
+    const message = v3RequestMessage(request.method, pathWithQuery, fields.timestamp, fields.nonce_str, request.body);
+    if (!rsaSha256Verify(message, fields.signature, this.merchantPublicKey!)) throw new V3Refusal(401, 'SIGN_ERROR', '签名错误');
   }
 
   /** The merchant's mchid in a query string or body must be the one it signed as. */
@@ -232,11 +231,15 @@ export class PayV3Simulator {
   }
 
   // GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=…
-  private query(outTradeNo: string, request: SandboxRequest): SandboxReply {
+  private query(outTradeNo: string, request: SandboxRequest, fault: Fault | undefined): SandboxReply {
     this.checkMchid(request.query.get('mchid') ?? undefined, '/query/mchid');
     const trade = this.trades.find(outTradeNo);
     if (!trade) throw new V3Refusal(404, 'ORDER_NOT_EXIST', '订单不存在');
-    return signedReply(this.signer!, 200, v3Transaction(trade));
+    const transaction = v3Transaction(trade);
+    // FOREIGN_*: genuinely signed by WeChat Pay, but about another merchant's app or account.
+    if (fault?.kind === 'FOREIGN_APPID') transaction.appid = FOREIGN_APPID;
+    if (fault?.kind === 'FOREIGN_MCHID') transaction.mchid = FOREIGN_MCHID;
+    return signedReply(this.signer!, 200, transaction);
   }
 
   // POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close { mchid }
@@ -262,7 +265,7 @@ export class PayV3Simulator {
       this.certificate = undefined;
       throw new Error(`the sandbox could not issue its platform certificate (is openssl installed?): ${(err as Error).message}`);
     }
-    const encrypted = encryptResource(certificate.pem, this.options.apiV3Key, createNonce(12), 'certificate');
+    const encrypted = sealResource(certificate.pem, this.options.apiV3Key, nonceStr(12), 'certificate');
     return signedReply(signer, 200, {
       data: [{
         serial_no: certificate.serial,

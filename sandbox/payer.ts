@@ -1,6 +1,6 @@
 import { json, parseJsonBody, SandboxReply, SandboxRequest } from './http';
 import { sandboxOpenid } from './login';
-import { NotifyDeliverer } from './notify-delivery';
+import { DeliveryAttempt, DeliveryState, NotifyDeliverer } from './notify-delivery';
 import { isPayable, Trade, TradeStore } from './trade-store';
 
 const PAYMENT_RESULTS = [ 'SUCCESS', 'FAIL', 'USERPAYING' ] as const;
@@ -16,7 +16,15 @@ interface PayInput {
   outTradeNo?: string;
   result: PaymentResult;
   deliverNotify: boolean;
+  /** answer only once the first notify attempt is over */
+  wait: boolean;
   bankType: string;
+}
+
+/** What became of the notify of a payment: the delivery's state, and the first attempt when it was waited for. */
+interface NotifySummary {
+  state: DeliveryState;
+  firstAttempt?: DeliveryAttempt;
 }
 
 function badRequest(code: string, message: string): SandboxReply {
@@ -33,14 +41,15 @@ function parsePayInput(body: string): PayInput | SandboxReply {
   const { prepayId, outTradeNo } = input;
   const result = input.result ?? 'SUCCESS';
   const deliverNotify = input.deliverNotify ?? true;
+  const wait = input.wait ?? true;
   const bankType = input.bankType ?? DEFAULT_BANK_TYPE;
   if (!optionalString(prepayId) || !optionalString(outTradeNo) || (prepayId === undefined) === (outTradeNo === undefined)
-    || !PAYMENT_RESULTS.includes(result as PaymentResult) || typeof deliverNotify !== 'boolean'
+    || !PAYMENT_RESULTS.includes(result as PaymentResult) || typeof deliverNotify !== 'boolean' || typeof wait !== 'boolean'
     || typeof bankType !== 'string' || bankType === '') {
-    return badRequest('INVALID_PAYMENT',
-      `expected { prepayId | outTradeNo, result?: ${PAYMENT_RESULTS.join('|')}, deliverNotify?: boolean, bankType? }`);
+    return badRequest('INVALID_PAYMENT', `expected { prepayId | outTradeNo, result?: ${PAYMENT_RESULTS.join('|')}, `
+      + 'deliverNotify?: boolean, wait?: boolean, bankType? }');
   }
-  return { prepayId, outTradeNo, result: result as PaymentResult, deliverNotify, bankType };
+  return { prepayId, outTradeNo, result: result as PaymentResult, deliverNotify, wait, bankType };
 }
 
 function outTradeNoParameter(value: unknown): string | undefined {
@@ -62,8 +71,14 @@ export class Payer {
     private readonly notifies: NotifyDeliverer,
   ) {}
 
-  // POST /sandbox/control/pay { prepayId | outTradeNo, result?, deliverNotify?, bankType? }
-  pay(request: SandboxRequest): SandboxReply {
+  /**
+   * POST /sandbox/control/pay { prepayId | outTradeNo, result?, deliverNotify?, wait?, bankType? }
+   * By default the reply waits for the first notify attempt (at most its
+   * 5 s time-out), so that whoever drives the payer by hand sees the
+   * merchant's order settled as soon as the reply comes; `wait: false`
+   * answers at once and lets the notify race whatever comes next.
+   */
+  async pay(request: SandboxRequest): Promise<SandboxReply> {
     const input = parsePayInput(request.body);
     if ('status' in input) return input;
     const trade = input.prepayId !== undefined
@@ -84,18 +99,26 @@ export class Payer {
 
     if (input.result === 'USERPAYING') {
       this.trades.markUserPaying(trade);
-    } else {
-      this.trades.settle(trade, input.result === 'SUCCESS' ? 'SUCCESS' : 'PAYERROR', {
-        bankType: input.bankType,
-        payerOpenid: sandboxOpenid(trade.appid, DEFAULT_PAYER),
-      });
-      if (input.deliverNotify) {
-        this.notifies.deliver(trade);
-      } else {
-        this.notifies.suppress(trade);
-      }
+      return json(200, { ...this.describe(trade), notify: { state: this.notifies.state(trade.outTradeNo) } });
     }
-    return json(200, this.describe(trade));
+    this.trades.settle(trade, input.result === 'SUCCESS' ? 'SUCCESS' : 'PAYERROR', {
+      bankType: input.bankType,
+      payerOpenid: sandboxOpenid(trade.appid, DEFAULT_PAYER),
+    });
+    // Described now: the reply tells this payment even if another one follows while the notify is under way.
+    const described = this.describe(trade);
+    let notify: NotifySummary;
+    if (!input.deliverNotify) {
+      this.notifies.suppress(trade);
+      notify = { state: 'suppressed' };
+    } else if (input.wait) {
+      const firstAttempt = await this.notifies.deliver(trade);
+      notify = { state: this.notifies.state(trade.outTradeNo), ...(firstAttempt && { firstAttempt }) };
+    } else {
+      void this.notifies.deliver(trade);
+      notify = { state: this.notifies.state(trade.outTradeNo) };
+    }
+    return json(200, { ...described, notify });
   }
 
   // GET /sandbox/control/notifies?outTradeNo=...

@@ -1,17 +1,20 @@
 /**
  * The sandbox on its own port, for benchmarks against the production build
- * (which never mounts it) and for a merchant running in another process:
+ * (which never mounts it) and for a merchant running in another process.
+ * Runs straight from the sources, nothing compiled:
  *
- *   node sandbox/standalone.js        after `npm run tsc`
- *   npx ts-node sandbox/standalone.ts
+ *   npx ts-node --transpile-only sandbox/standalone.ts
  *
  * It takes the credentials from the same variables the service reads, falling
  * back to sandbox/credentials.ts, so both sides agree without configuration.
+ * v3 works too: without WECHATPAY_PRIVATE_KEY it makes a merchant key pair,
+ * and it always has a WeChat Pay key pair of its own, both kept under
+ * run/sandbox/ (SANDBOX_KEY_DIR); it prints what the merchant must set.
+ * SANDBOX_STATE_PATH keeps the trades in a JSON file across restarts.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Env, envOptional, envPositiveInt } from '../app/lib/env';
+import path from 'node:path';
 import {
   SANDBOX_API_KEY,
   SANDBOX_APIV3_KEY,
@@ -22,11 +25,17 @@ import {
   SANDBOX_SECRET,
 } from './credentials';
 import { json, sendReply } from './http';
-import { Sandbox, SandboxOptions, SANDBOX_PREFIX } from './index';
+import { Sandbox, SANDBOX_PREFIX } from './index';
+import type { SandboxOptions } from './options';
+import { Env, envPem, envPort, envScale, envValue } from './standalone-env';
+import { provisionV3Keys } from './standalone-keys';
+import { merchantSettings } from './standalone-settings';
 
 export const DEFAULT_SANDBOX_PORT = 7002;
 // Loopback only: the simulator accepts anyone's payments and must never face a network.
 const HOST = '127.0.0.1';
+// run/ is git-ignored; the keys the sandbox makes stay out of the repository.
+const DEFAULT_KEY_DIR = path.join(__dirname, '..', 'run', 'sandbox');
 
 export interface StandaloneSandbox {
   sandbox: Sandbox;
@@ -35,41 +44,24 @@ export interface StandaloneSandbox {
   close(): Promise<void>;
 }
 
-// Like the service, a key variable holds either PEM text or the path of a PEM file.
-function readPem(value: string | undefined): string {
-  if (value === undefined) return '';
-  if (value.includes('-----BEGIN')) return value;
-  if (existsSync(value)) return readFileSync(value, 'utf8');
-  throw new Error('WECHATPAY_PRIVATE_KEY is neither PEM text nor the path of a file');
-}
-
-function retryScale(env: Env): number {
-  const raw = envOptional('SANDBOX_NOTIFY_RETRY_SCALE', env);
-  if (raw === undefined) return 1;
-  const scale = Number(raw);
-  if (!Number.isFinite(scale) || scale < 0) {
-    throw new Error('SANDBOX_NOTIFY_RETRY_SCALE must be a number >= 0');
-  }
-  return scale;
-}
-
 /**
- * Options from the service's variables. Without the merchant's private key
- * (WECHATPAY_PRIVATE_KEY) the simulator cannot check v3 request signatures,
- * and it has no v3 signing key of its own here: v3 is for the in-app sandbox.
+ * Options from the service's variables. The v3 signing keys are not made
+ * here (see provisionV3Keys): WECHATPAY_PRIVATE_KEY, when set, is the
+ * merchant's key the sandbox checks requests against.
  */
 export function standaloneOptions(env: Env = process.env): SandboxOptions {
   return {
-    appId: envOptional('WECHAT_APPID', env) ?? SANDBOX_APPID,
-    secret: envOptional('WECHAT_SECRET', env) ?? SANDBOX_SECRET,
-    mchId: envOptional('WECHATPAY_MCHID', env) ?? SANDBOX_MCHID,
-    apiKey: envOptional('WECHATPAY_API_KEY', env) ?? SANDBOX_API_KEY,
-    apiV3Key: envOptional('WECHATPAY_APIV3_KEY', env) ?? SANDBOX_APIV3_KEY,
-    merchantPrivateKey: readPem(envOptional('WECHATPAY_PRIVATE_KEY', env)),
-    merchantCertSerial: envOptional('WECHATPAY_CERT_SERIAL', env) ?? SANDBOX_MERCHANT_CERT_SERIAL,
+    appId: envValue('WECHAT_APPID', env) ?? SANDBOX_APPID,
+    secret: envValue('WECHAT_SECRET', env) ?? SANDBOX_SECRET,
+    mchId: envValue('WECHATPAY_MCHID', env) ?? SANDBOX_MCHID,
+    apiKey: envValue('WECHATPAY_API_KEY', env) ?? SANDBOX_API_KEY,
+    apiV3Key: envValue('WECHATPAY_APIV3_KEY', env) ?? SANDBOX_APIV3_KEY,
+    merchantPrivateKey: envPem('WECHATPAY_PRIVATE_KEY', env),
+    merchantCertSerial: envValue('WECHATPAY_CERT_SERIAL', env) ?? SANDBOX_MERCHANT_CERT_SERIAL,
     wechatpayPrivateKey: '',
-    wechatpayPublicKeyId: envOptional('WECHATPAY_PUBLIC_KEY_ID', env) ?? SANDBOX_PUBLIC_KEY_ID,
-    notifyRetryScale: retryScale(env),
+    wechatpayPublicKeyId: envValue('WECHATPAY_PUBLIC_KEY_ID', env) ?? SANDBOX_PUBLIC_KEY_ID,
+    notifyRetryScale: envScale('SANDBOX_NOTIFY_RETRY_SCALE', 1, env),
+    statePath: envValue('SANDBOX_STATE_PATH', env),
   };
 }
 
@@ -98,18 +90,19 @@ export async function startStandaloneSandbox(port: number, options: SandboxOptio
   };
 }
 
-async function main(): Promise<void> {
-  const options = standaloneOptions();
-  const running = await startStandaloneSandbox(envPositiveInt('SANDBOX_PORT', DEFAULT_SANDBOX_PORT), options);
+async function main(env: Env = process.env): Promise<void> {
+  const given = standaloneOptions(env);
+  const keys = provisionV3Keys(envValue('SANDBOX_KEY_DIR', env) ?? DEFAULT_KEY_DIR, given.merchantPrivateKey);
+  const options = { ...given, merchantPrivateKey: keys.merchantPrivateKey, wechatpayPrivateKey: keys.wechatpayPrivateKey };
+  const running = await startStandaloneSandbox(envPort('SANDBOX_PORT', DEFAULT_SANDBOX_PORT, env), options);
   const { origin } = running;
   const lines = [
-    `WeChat sandbox listening on ${origin}${SANDBOX_PREFIX}/`,
-    `  WECHAT_API_BASE=${origin}${SANDBOX_PREFIX}/wechat`,
-    `  WECHATPAY_API_BASE=${origin}${SANDBOX_PREFIX}/pay`,
+    `WeChat sandbox listening on ${origin}${SANDBOX_PREFIX}/ (Pay API v2 and v3)`,
     `  control: ${origin}${SANDBOX_PREFIX}/control (pay, notifies, notify/resend, faults)`,
-    `  appid ${options.appId}, mch_id ${options.mchId}, notify retry scale ${options.notifyRetryScale}`,
+    `  notify retry scale ${options.notifyRetryScale}; trades ${options.statePath ? `kept in ${options.statePath}` : 'in memory'}`,
+    'Set these in the merchant\'s environment:',
+    ...merchantSettings(`${origin}${SANDBOX_PREFIX}`, options, keys, env).map(line => `  ${line}`),
   ];
-  if (!options.merchantPrivateKey) lines.push('  v3: off (set WECHATPAY_PRIVATE_KEY to let the sandbox check v3 requests)');
   console.log(lines.join('\n'));
 
   const stop = () => {

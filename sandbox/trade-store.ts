@@ -1,5 +1,7 @@
-import type { V2SignType } from '../app/lib/wxpay/v2-sign';
-import { newPrepayId, newTransactionId, shanghaiTimestamp } from './ids';
+import { newPrepayId, newTransactionId } from './ids';
+import { readStateFile, writeStateFile } from './state-file';
+import { beijingCompact } from './wechat/time';
+import type { V2SignType } from './wechat/v2-sign';
 
 /** WeChat's trade_state values the simulator reaches (REFUND and REVOKED are not simulated). */
 export type TradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'PAYERROR' | 'USERPAYING';
@@ -40,6 +42,23 @@ export interface Trade {
 /** What an API simulator supplies to open a trade. */
 export type NewTrade = Omit<Trade, 'prepayId' | 'prepayCreatedAt' | 'state' | 'transactionId' | 'timeEnd' | 'bankType'>;
 
+/** Everything the store needs to pick up where it stopped: trades and the ids that find them. */
+export interface TradeSnapshot {
+  version: typeof SNAPSHOT_VERSION;
+  trades: Trade[];
+  /** every prepay_id ever issued, expired ones included, with its out_trade_no */
+  prepayIds: Array<[ string, string ]>;
+  transactionIds: Array<[ string, string ]>;
+}
+
+const SNAPSHOT_VERSION = 1;
+
+function isTradeSnapshot(value: unknown): value is TradeSnapshot {
+  const snapshot = value as Partial<TradeSnapshot> | null;
+  return typeof snapshot === 'object' && snapshot !== null && snapshot.version === SNAPSHOT_VERSION
+    && Array.isArray(snapshot.trades) && Array.isArray(snapshot.prepayIds) && Array.isArray(snapshot.transactionIds);
+}
+
 /** The outcome a payer can give a trade. */
 export type PaymentOutcome = 'SUCCESS' | 'PAYERROR';
 
@@ -54,16 +73,27 @@ export function isPayable(trade: Trade): boolean {
 }
 
 /**
- * In-memory trades keyed by out_trade_no, with lookups by prepay_id and
- * transaction_id. Transitions go through here so the indexes stay right.
+ * Trades keyed by out_trade_no, with lookups by prepay_id and
+ * transaction_id. Transitions go through here so the indexes stay right and,
+ * given a state file, every change is saved.
  */
 export class TradeStore {
   private readonly trades = new Map<string, Trade>();
   private readonly outTradeNoByPrepayId = new Map<string, string>();
   private readonly outTradeNoByTransactionId = new Map<string, string>();
 
-  /** `clock` is the simulated WeChat's time in ms; tests replace it to age prepay_ids. */
-  constructor(readonly clock: () => number = Date.now) {}
+  /**
+   * `clock` is the simulated WeChat's time in ms; tests replace it to age prepay_ids.
+   * `statePath`, when given, is loaded now and rewritten after every change.
+   */
+  constructor(readonly clock: () => number = Date.now, private readonly statePath?: string) {
+    const saved = statePath ? readStateFile(statePath) : undefined;
+    if (saved === undefined) return;
+    if (!isTradeSnapshot(saved)) {
+      throw new Error(`the sandbox state file ${statePath} holds no trades of this sandbox (version ${SNAPSHOT_VERSION}); delete it to start afresh`);
+    }
+    this.restore(saved);
+  }
 
   find(outTradeNo: string): Trade | undefined {
     return this.trades.get(outTradeNo);
@@ -87,6 +117,7 @@ export class TradeStore {
     const trade: Trade = { ...order, prepayId: '', prepayCreatedAt: 0, state: 'NOTPAY' };
     this.trades.set(trade.outTradeNo, trade);
     this.issuePrepay(trade);
+    this.changed();
     return trade;
   }
 
@@ -97,6 +128,13 @@ export class TradeStore {
   /** Gives the trade a new prepay_id, as WeChat does when the same order comes back after two hours. */
   renewPrepay(trade: Trade): void {
     this.issuePrepay(trade);
+    this.changed();
+  }
+
+  /** The API (and v2 sign type) whose format the trade's notifies take: the latest order call's. */
+  setOrigin(trade: Trade, origin: TradeOrigin): void {
+    trade.origin = origin;
+    this.changed();
   }
 
   /** Records the payer's attempt: a new transaction either way, and the trade SUCCESS or PAYERROR. */
@@ -108,21 +146,44 @@ export class TradeStore {
     while (this.outTradeNoByTransactionId.has(transactionId));
     this.outTradeNoByTransactionId.set(transactionId, trade.outTradeNo);
     trade.transactionId = transactionId;
-    trade.timeEnd = shanghaiTimestamp(now);
+    trade.timeEnd = beijingCompact(now);
     trade.bankType = payment.bankType;
     trade.openid ??= payment.payerOpenid;
     trade.state = outcome;
+    this.changed();
   }
 
   /** The payer opened the cashier and is entering the password. */
   markUserPaying(trade: Trade): void {
     if (!isPayable(trade)) throw new Error(`trade ${trade.outTradeNo} is ${trade.state}, not payable`);
     trade.state = 'USERPAYING';
+    this.changed();
   }
 
   close(trade: Trade): void {
     if (trade.state === 'SUCCESS') throw new Error(`trade ${trade.outTradeNo} is paid`);
     trade.state = 'CLOSED';
+    this.changed();
+  }
+
+  /** Everything the store holds, as plain data. */
+  snapshot(): TradeSnapshot {
+    return {
+      version: SNAPSHOT_VERSION,
+      trades: [ ...this.trades.values() ],
+      prepayIds: [ ...this.outTradeNoByPrepayId ],
+      transactionIds: [ ...this.outTradeNoByTransactionId ],
+    };
+  }
+
+  private restore(snapshot: TradeSnapshot): void {
+    for (const trade of snapshot.trades) this.trades.set(trade.outTradeNo, trade);
+    for (const [ prepayId, outTradeNo ] of snapshot.prepayIds) this.outTradeNoByPrepayId.set(prepayId, outTradeNo);
+    for (const [ transactionId, outTradeNo ] of snapshot.transactionIds) this.outTradeNoByTransactionId.set(transactionId, outTradeNo);
+  }
+
+  private changed(): void {
+    if (this.statePath) writeStateFile(this.statePath, this.snapshot());
   }
 
   private issuePrepay(trade: Trade): void {

@@ -1,7 +1,7 @@
-import { isV2SignType, signV2, V2SignType, verifyV2Signature } from '../app/lib/wxpay/v2-sign';
-import { buildXml, parseXml, XmlFields } from '../app/lib/wxpay/xml';
-import { createNonce } from '../app/lib/wxpay/nonce';
 import { SandboxReply } from './http';
+import { nonceStr } from './wechat/nonce';
+import { isV2SignType, v2Sign, v2SignMatches, V2SignType } from './wechat/v2-sign';
+import { fromXml, toXml, XmlFields } from './wechat/xml';
 
 /** What the simulated WeChat Pay knows of the merchant to check and sign v2 messages. */
 export interface V2Merchant {
@@ -21,7 +21,7 @@ export const XML_CONTENT_TYPE = 'text/xml; charset=utf-8';
 const MAX_NONCE_LENGTH = 32;
 
 export function xmlReply(fields: XmlFields): SandboxReply {
-  return { status: 200, headers: { 'content-type': XML_CONTENT_TYPE }, body: buildXml(fields) };
+  return { status: 200, headers: { 'content-type': XML_CONTENT_TYPE }, body: toXml(fields) };
 }
 
 /**
@@ -39,12 +39,12 @@ export function signedReply(merchant: V2Merchant, signType: V2SignType, fields: 
     return_msg: 'OK',
     appid: merchant.appId,
     mch_id: merchant.mchId,
-    nonce_str: createNonce(),
+    nonce_str: nonceStr(),
     // MD5 is the default and goes unnamed; HMAC-SHA256 is named so the reader knows how to verify.
     sign_type: signType === 'HMAC-SHA256' ? signType : undefined,
     ...fields,
   };
-  return xmlReply({ ...unsigned, sign: signV2(unsigned, merchant.apiKey, signType) });
+  return xmlReply({ ...unsigned, sign: v2Sign(unsigned, merchant.apiKey, signType) });
 }
 
 /** return_code SUCCESS but result_code FAIL: WeChat's business error, signed. */
@@ -65,7 +65,7 @@ export function businessFailure(
 export function readV2Request(body: string, merchant: V2Merchant): { request: V2Request } | { reply: SandboxReply } {
   let fields: Record<string, string>;
   try {
-    fields = parseXml(body);
+    fields = fromXml(body);
   } catch {
     return { reply: protocolFailure('XML格式错误') };
   }
@@ -78,6 +78,6 @@ export function readV2Request(body: string, merchant: V2Merchant): { request: V2
   const signType = fields.sign_type === undefined || fields.sign_type === '' ? 'MD5' : fields.sign_type;
   if (!isV2SignType(signType)) return { reply: protocolFailure('sign_type参数格式错误') };
   if (fields.nonce_str.length > MAX_NONCE_LENGTH) return { reply: protocolFailure('nonce_str参数长度有误') };
-  if (!verifyV2Signature(fields, merchant.apiKey, signType)) return { reply: protocolFailure('签名错误') };
+  if (!v2SignMatches(fields, merchant.apiKey, signType)) return { reply: protocolFailure('签名错误') };
   return { request: { fields, signType } };
 }

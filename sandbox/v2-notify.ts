@@ -1,8 +1,8 @@
-import { signV2 } from '../app/lib/wxpay/v2-sign';
-import { buildXml, parseXml, XmlFields } from '../app/lib/wxpay/xml';
-import { createNonce } from '../app/lib/wxpay/nonce';
 import { NotifyFormat, NotifyMessage } from './notify-delivery';
 import { Trade } from './trade-store';
+import { nonceStr } from './wechat/nonce';
+import { v2Sign } from './wechat/v2-sign';
+import { fromXml, toXml, XmlFields } from './wechat/xml';
 
 // What WeChat reports for a payment the bank refused.
 const FAILED_PAYMENT = { errCode: 'BANKERROR', errCodeDes: '银行系统异常' };
@@ -22,7 +22,7 @@ export class V2NotifyFormat implements NotifyFormat {
       return_code: 'SUCCESS',
       appid: trade.appid,
       mch_id: trade.mchid,
-      nonce_str: createNonce(),
+      nonce_str: nonceStr(),
       sign_type: signType === 'HMAC-SHA256' ? signType : undefined,
       result_code: paid ? 'SUCCESS' : 'FAIL',
       err_code: paid ? undefined : FAILED_PAYMENT.errCode,
@@ -41,14 +41,14 @@ export class V2NotifyFormat implements NotifyFormat {
     };
     return {
       headers: { 'content-type': 'text/xml' },
-      body: buildXml({ ...fields, sign: signV2(fields, this.apiKey, signType) }),
+      body: toXml({ ...fields, sign: v2Sign(fields, this.apiKey, signType) }),
     };
   }
 
   isAcknowledged(status: number, body: string): boolean {
     if (status !== 200) return false;
     try {
-      return parseXml(body).return_code === 'SUCCESS';
+      return fromXml(body).return_code === 'SUCCESS';
     } catch {
       return false;
     }

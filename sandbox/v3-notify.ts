@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createNonce } from '../app/lib/wxpay/nonce';
-import { encryptResource } from '../app/lib/wxpay/v3-resource';
-import { AUTH_SCHEME } from '../app/lib/wxpay/v3-signature';
-import { NotifyDeliverer, NotifyFormat, NotifyMessage } from './notify-delivery';
+import { DeliveryAttempt, NotifyDeliverer, NotifyFormat, NotifyMessage } from './notify-delivery';
 import { Trade } from './trade-store';
 import { WechatpayReplySigner } from './v3-reply';
-import { shanghaiTimestampToV3, v3Transaction } from './v3-transaction';
+import { v3Transaction } from './v3-transaction';
+import { sealResource } from './wechat/aes-gcm';
+import { nonceStr } from './wechat/nonce';
+import { compactToRfc3339 } from './wechat/time';
+import { V3_AUTH_SCHEME } from './wechat/v3-authorization';
 
 /** The notify's id, stable across retries of one payment's notify so merchants can spot repeats. */
 function notifyId(trade: Readonly<Trade>): string {
@@ -30,10 +31,10 @@ export class V3NotifyFormat implements NotifyFormat {
     if (trade.state !== 'SUCCESS') throw new Error(`v3 notifies successful payments only; trade ${trade.outTradeNo} is ${trade.state}`);
     const signer = this.signer();
     if (!signer) throw new Error('v3 is off in this sandbox: no WeChat Pay signing key');
-    const resource = encryptResource(JSON.stringify(v3Transaction(trade)), this.apiV3Key, createNonce(12), 'transaction');
+    const resource = sealResource(JSON.stringify(v3Transaction(trade)), this.apiV3Key, nonceStr(12), 'transaction');
     const body = JSON.stringify({
       id: notifyId(trade),
-      create_time: shanghaiTimestampToV3(trade.timeEnd!),
+      create_time: compactToRfc3339(trade.timeEnd!),
       resource_type: 'encrypt-resource',
       event_type: 'TRANSACTION.SUCCESS',
       summary: '支付成功',
@@ -48,7 +49,7 @@ export class V3NotifyFormat implements NotifyFormat {
     return {
       headers: {
         'content-type': 'application/json',
-        'wechatpay-signature-type': AUTH_SCHEME,
+        'wechatpay-signature-type': V3_AUTH_SCHEME,
         ...signer.headers(body),
       },
       body,
@@ -66,11 +67,11 @@ export class V3NotifyFormat implements NotifyFormat {
  * and the merchant learns of it by querying. v2 trades notify either way.
  */
 export class SandboxNotifyDeliverer extends NotifyDeliverer {
-  deliver(trade: Readonly<Trade>): void {
+  deliver(trade: Readonly<Trade>): Promise<DeliveryAttempt | undefined> {
     if (trade.origin.api === 'v3' && trade.state !== 'SUCCESS') {
       this.suppress(trade);
-      return;
+      return Promise.resolve(undefined);
     }
-    super.deliver(trade);
+    return super.deliver(trade);
   }
 }

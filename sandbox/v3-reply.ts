@@ -1,6 +1,6 @@
 import { KeyObject, randomBytes, randomInt } from 'node:crypto';
-import { signWechatpayResponse } from '../app/lib/wxpay/v3-signature';
 import { SandboxReply } from './http';
+import { wechatpaySignatureHeaders } from './wechat/wechatpay-signature';
 
 /**
  * Which serial the merchant sees in Wechatpay-Serial: the WeChat Pay public
@@ -46,7 +46,7 @@ export class WechatpayReplySigner {
   headers(body: string, mode: V3SerialMode = this.mode): Record<string, string> {
     const key = this.forged?.privateKey ?? this.privateKey;
     const serial = this.forged?.serial ?? this.serial(mode);
-    return signWechatpayResponse(body, key, serial);
+    return wechatpaySignatureHeaders(body, key, serial);
   }
 
   /** Back to the genuine key and the mode the options imply. */

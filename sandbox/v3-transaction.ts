@@ -1,5 +1,5 @@
-import { formatV3Time } from '../app/lib/wxpay/gateway';
 import { Trade, TradeState } from './trade-store';
+import { beijingRfc3339, compactToRfc3339 } from './wechat/time';
 
 const TRADE_STATE_DESC: Record<TradeState, string> = {
   SUCCESS: '支付成功',
@@ -9,16 +9,9 @@ const TRADE_STATE_DESC: Record<TradeState, string> = {
   USERPAYING: '用户支付中，需要输入密码',
 };
 
-/** v2's `yyyyMMddHHmmss` (Asia/Shanghai), kept by the trade store, as v3's RFC 3339 `…+08:00`. */
-export function shanghaiTimestampToV3(value: string): string {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
-  if (!m) throw new Error(`not a yyyyMMddHHmmss time: ${value}`);
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00`;
-}
-
 /** Now (or `ms`) as v3 writes times. */
 export function v3Time(ms: number = Date.now()): string {
-  return formatV3Time(new Date(ms));
+  return beijingRfc3339(ms);
 }
 
 /**
@@ -42,7 +35,7 @@ export function v3Transaction(trade: Readonly<Trade>): Record<string, unknown> {
   if (paid) {
     transaction.bank_type = trade.bankType;
     if (trade.attach !== undefined) transaction.attach = trade.attach;
-    transaction.success_time = shanghaiTimestampToV3(trade.timeEnd!);
+    transaction.success_time = compactToRfc3339(trade.timeEnd!);
   }
   if (trade.openid !== undefined && (paid || trade.transactionId)) transaction.payer = { openid: trade.openid };
   transaction.amount = paid

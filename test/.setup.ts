@@ -7,7 +7,7 @@ import { databaseUrlFor } from '../database/connection';
 import { sandboxOf } from '../app/middleware/sandbox';
 
 // Tables in the order they can be emptied without breaking foreign keys.
-const TABLES = [ 'payment_events', 'order_items', 'orders', 'products', 'users' ];
+const TABLES = [ 'refunds', 'payment_events', 'order_items', 'orders', 'products', 'users', 'staff_login_failures', 'staff' ];
 let server: Server;
 
 before(async () => {

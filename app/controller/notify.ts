@@ -4,37 +4,63 @@ import { v2NotifyReply } from '../lib/wxpay/v2-notify';
 import { NotifyAck, NotifyBody } from '../service/notify';
 
 const BODY_LIMIT = '1mb';
+const RETRY_LATER = 'temporarily unavailable, retry later';
 
+/**
+ * WeChat Pay's callbacks: payments and refunds, v2 (XML) and v3 (JSON). The
+ * raw body is read here (the body parser is kept off these routes) because
+ * signatures cover the exact bytes. A failure on our side answers FAIL / 500
+ * so WeChat delivers again: nothing is acknowledged that was not committed.
+ */
 export default class NotifyController extends Controller {
   // POST /api/pay/notify (WeChat Pay v2: signed XML, answered with XML)
   async v2() {
     const body = await this.readRawBody();
-    let ack: NotifyAck;
-    try {
-      ack = await this.service.notify.receiveV2(body);
-    } catch (err) {
-      // Nothing was committed: say FAIL so WeChat delivers it again.
-      this.logger.error('[NotifyController.v2:failed] %s', (err as Error).message);
-      ack = { ok: false, status: 200, message: 'temporarily unavailable, retry later' };
-    }
-    this.ctx.status = ack.status;
-    this.ctx.type = 'text/xml';
-    this.ctx.body = v2NotifyReply(ack.ok, ack.message);
+    this.replyXml(await this.guard('v2', () => this.service.notify.receiveV2(body)));
   }
 
   // POST /api/pay/notify/v3 (WeChat Pay v3: signed headers, encrypted resource)
   async v3() {
     const body = await this.readRawBody();
+    this.replyJson(await this.guard('v3', () => this.service.notify.receiveV3(this.ctx.req.headers, body)));
+  }
+
+  // POST /api/pay/refund-notify (v2 refund notify: XML with an encrypted req_info)
+  async refundV2() {
+    const body = await this.readRawBody();
+    this.replyXml(await this.guard('refund-v2', () => this.service.refundNotify.receiveV2(body)));
+  }
+
+  // POST /api/pay/refund-notify/v3 (v3 refund notify; also the v2 XML form of refunds made by hand)
+  async refundV3() {
+    const body = await this.readRawBody();
+    const xml = 'raw' in body && body.raw.trimStart().startsWith('<');
+    const ack = await this.guard(xml ? 'refund-v2' : 'refund-v3', () => this.service.refundNotify.receiveV3(this.ctx.req.headers, body));
+    if ('form' in ack ? ack.form === 'xml' : xml) this.replyXml(ack);
+    else this.replyJson(ack);
+  }
+
+  /** Runs the service; an exception means nothing was committed, answered so that WeChat retries. */
+  private async guard<T extends NotifyAck>(kind: string, receive: () => Promise<T>): Promise<T | NotifyAck> {
     try {
-      const ack = await this.service.notify.receiveV3(this.ctx.req.headers, body);
-      this.ctx.status = ack.status;
-      if (!ack.ok) this.ctx.body = { code: 'FAIL', message: ack.message };
+      return await receive();
     } catch (err) {
-      // Nothing was committed: a 5xx makes WeChat deliver it again.
-      this.logger.error('[NotifyController.v3:failed] %s', (err as Error).message);
-      this.ctx.status = 500;
-      this.ctx.body = { code: 'FAIL', message: 'temporarily unavailable, retry later' };
+      this.logger.error('[NotifyController.%s:failed] %s', kind, (err as Error).message);
+      return { ok: false, status: kind.endsWith('v2') ? 200 : 500, message: RETRY_LATER };
     }
+  }
+
+  /** v2: HTTP 200 (413 for an oversized body) with XML SUCCESS or FAIL and a reason. */
+  private replyXml(ack: NotifyAck): void {
+    this.ctx.status = ack.status;
+    this.ctx.type = 'text/xml';
+    this.ctx.body = v2NotifyReply(ack.ok, ack.message);
+  }
+
+  /** v3: 204 after commit, otherwise the status with `{ code: 'FAIL', message }`. */
+  private replyJson(ack: NotifyAck): void {
+    this.ctx.status = ack.status;
+    if (!ack.ok) this.ctx.body = { code: 'FAIL', message: ack.message };
   }
 
   /** The exact bytes WeChat signed; the body parser is kept off these routes (config). */

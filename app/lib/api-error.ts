@@ -6,12 +6,15 @@
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** response headers the reply must carry (e.g. Retry-After) */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
     super(message);
     this.name = new.target.name;
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 
@@ -29,6 +32,13 @@ export class UnauthorizedError extends ApiError {
   }
 }
 
+/** 403: authenticated, but the caller's role does not allow this. */
+export class ForbiddenError extends ApiError {
+  constructor(code: string, message: string) {
+    super(403, code, message);
+  }
+}
+
 /** 404: no such resource, or not the caller's. */
 export class NotFoundError extends ApiError {
   constructor(code: string, message: string) {
@@ -40,6 +50,13 @@ export class NotFoundError extends ApiError {
 export class ConflictError extends ApiError {
   constructor(code: string, message: string) {
     super(409, code, message);
+  }
+}
+
+/** 429: too many attempts; `Retry-After` says in how many seconds to try again. */
+export class TooManyRequestsError extends ApiError {
+  constructor(code: string, message: string, retryAfterSeconds: number) {
+    super(429, code, message, { 'Retry-After': String(retryAfterSeconds) });
   }
 }
 

@@ -1,13 +1,14 @@
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { QueryTypes } from 'sequelize';
 
 /**
- * Plain SQL for the hot paths (the notify settlement): the same statements,
- * written once with `?` placeholders, run on MySQL/MariaDB through a bare
+ * Plain SQL for the hot paths (the notify settlement): statements written
+ * once with `?` placeholders, run by the same code on every dialect. The only
+ * dialect-specific part is `openSession` below: on MySQL/MariaDB a bare
  * mysql2 connection borrowed from Sequelize's own pool (prepared statements,
- * callback API: none of the ORM's per-call model building, validation,
- * hooks, option cloning or stack capture), and through sequelize.query()
- * on any other dialect (SQLite in development and tests).
+ * none of the ORM's per-call model building, validation, hooks or option
+ * cloning); on SQLite (development and the default test run) Sequelize's own
+ * queries, inside its serialized transactions.
  */
 export interface Sql {
   /** The rows of a SELECT. */
@@ -22,12 +23,7 @@ interface MysqlConnection {
   execute(sql: string, params: unknown[], callback: (err: Error | null, result: unknown) => void): unknown;
 }
 
-function isMysql(sequelize: Sequelize): boolean {
-  const dialect = sequelize.getDialect();
-  return dialect === 'mysql' || dialect === 'mariadb';
-}
-
-function call(conn: MysqlConnection, sql: string, params?: unknown[]): Promise<any> {
+function mysqlCall(conn: MysqlConnection, sql: string, params?: unknown[]): Promise<any> {
   return new Promise((resolve, reject) => {
     const done = (err: Error | null, result: unknown) => (err ? reject(err) : resolve(result));
     if (params) conn.execute(sql, params, done);
@@ -35,46 +31,42 @@ function call(conn: MysqlConnection, sql: string, params?: unknown[]): Promise<a
   });
 }
 
-function onConnection(conn: MysqlConnection): Sql {
+function sequelizeSql(sequelize: Sequelize, transaction?: Transaction): Sql {
   return {
-    select: (sql, params) => call(conn, sql, params),
-    write: async (sql, params) => (await call(conn, sql, params)).affectedRows as number,
+    select: (sql, params) => sequelize.query(sql, { replacements: params, type: QueryTypes.SELECT, transaction }) as Promise<any>,
+    write: async (sql, params) => {
+      const [ , affected ] = await sequelize.query(sql, { replacements: params, type: QueryTypes.UPDATE, transaction }) as unknown as [ unknown, number ];
+      return affected;
+    },
   };
 }
 
-async function borrow<T>(sequelize: Sequelize, work: (conn: MysqlConnection) => Promise<T>): Promise<T> {
-  const manager = sequelize.connectionManager;
-  const conn = await manager.getConnection({ type: 'write' }) as MysqlConnection;
-  try {
-    return await work(conn);
-  } finally {
-    manager.releaseConnection(conn);
-  }
-}
-
-/** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-export async function sqlTransaction<T>(sequelize: Sequelize, work: (sql: Sql) => Promise<T>): Promise<T> {
-  if (!isMysql(sequelize)) {
-    return sequelize.transaction(transaction => work({
-      select: (sql, params) => sequelize.query(sql, { replacements: params, type: QueryTypes.SELECT, transaction }) as Promise<any>,
-      write: async (sql, params) => {
-        const [ , affected ] = await sequelize.query(sql, { replacements: params, type: QueryTypes.UPDATE, transaction }) as unknown as [ unknown, number ];
-        return affected;
-      },
-    }));
+/**
+ * The one place the dialects differ: a session to run statements in, as a
+ * transaction (committed when `work` resolves, rolled back when it throws) or
+ * in autocommit.
+ */
+async function openSession<T>(sequelize: Sequelize, transactional: boolean, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const dialect = sequelize.getDialect();
+  if (dialect !== 'mysql' && dialect !== 'mariadb') {
+    return transactional ? sequelize.transaction(transaction => work(sequelizeSql(sequelize, transaction))) : work(sequelizeSql(sequelize));
   }
   const manager = sequelize.connectionManager;
   const conn = await manager.getConnection({ type: 'write' }) as MysqlConnection;
+  const sql: Sql = {
+    select: (text, params) => mysqlCall(conn, text, params),
+    write: async (text, params) => (await mysqlCall(conn, text, params)).affectedRows as number,
+  };
   try {
-    await call(conn, 'START TRANSACTION');
-    const result = await work(onConnection(conn));
-    await call(conn, 'COMMIT');
+    if (transactional) await mysqlCall(conn, 'START TRANSACTION');
+    const result = await work(sql);
+    if (transactional) await mysqlCall(conn, 'COMMIT');
     manager.releaseConnection(conn);
     return result;
   } catch (err) {
     // A connection whose rollback failed may still hold the transaction: never reuse it.
     try {
-      await call(conn, 'ROLLBACK');
+      if (transactional) await mysqlCall(conn, 'ROLLBACK');
       manager.releaseConnection(conn);
     } catch {
       await manager.destroyConnection(conn).catch(() => undefined);
@@ -83,17 +75,39 @@ export async function sqlTransaction<T>(sequelize: Sequelize, work: (sql: Sql) =
   }
 }
 
+// MySQL/MariaDB: ER_LOCK_DEADLOCK (the server rolled the transaction back) and ER_LOCK_WAIT_TIMEOUT.
+const LOCK_CONFLICT_ERRNOS = new Set([ 1213, 1205 ]);
+export const LOCK_CONFLICT_ATTEMPTS = 4;
+
+/** Whether a statement failed only because another transaction held a lock it needed. */
+export function isLockConflict(err: unknown): boolean {
+  const { errno, parent } = err as { errno?: unknown; parent?: { errno?: unknown } };
+  return LOCK_CONFLICT_ERRNOS.has(errno as number) || LOCK_CONFLICT_ERRNOS.has(parent?.errno as number);
+}
+
+/**
+ * Runs `work` in one transaction. A deadlock or lock-wait time-out rolls the
+ * whole transaction back, so it is run again from the start, a bounded number
+ * of times, before the failure reaches the caller.
+ */
+export async function sqlTransaction<T>(sequelize: Sequelize, work: (sql: Sql) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openSession(sequelize, true, work);
+    } catch (err) {
+      if (!isLockConflict(err) || attempt >= LOCK_CONFLICT_ATTEMPTS) throw err;
+      // A short random pause so the transactions that collided do not collide again.
+      await new Promise(resolve => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+}
+
 /** One statement outside any transaction (autocommit). */
 export const sql = {
   select<T>(sequelize: Sequelize, text: string, params: unknown[]): Promise<T[]> {
-    if (!isMysql(sequelize)) return sequelize.query(text, { replacements: params, type: QueryTypes.SELECT }) as Promise<any>;
-    return borrow(sequelize, conn => onConnection(conn).select<T>(text, params));
+    return openSession(sequelize, false, session => session.select<T>(text, params));
   },
-  async write(sequelize: Sequelize, text: string, params: unknown[]): Promise<number> {
-    if (!isMysql(sequelize)) {
-      const [ , affected ] = await sequelize.query(text, { replacements: params, type: QueryTypes.UPDATE }) as unknown as [ unknown, number ];
-      return affected;
-    }
-    return borrow(sequelize, conn => onConnection(conn).write(text, params));
+  write(sequelize: Sequelize, text: string, params: unknown[]): Promise<number> {
+    return openSession(sequelize, false, session => session.write(text, params));
   },
 };

@@ -24,6 +24,7 @@ export default () => async function errorHandler(ctx: Context, next: () => Promi
     const error = err as Error & { status?: number; code?: string; expose?: boolean };
     if (error instanceof ApiError) {
       ctx.status = error.status;
+      ctx.set(error.headers);
       ctx.body = { code: error.code, message: error.message };
       return;
     }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Application, Context } from 'egg';
 import type { Sandbox } from '../../sandbox';
 
@@ -21,6 +22,8 @@ export function sandboxOf(app: Application): Sandbox {
       wechatpayPrivateKey: sandbox.wechatpayPrivateKey,
       wechatpayPublicKeyId: wxpay.publicKeyId,
       notifyRetryScale: sandbox.notifyRetryScale,
+      // Local dev keeps the simulated trades across restarts, so orders keep prepay_ids that can still be paid.
+      statePath: app.config.env === 'local' ? path.join(app.baseDir, 'run/sandbox-state.json') : undefined,
     });
   }
   return holder[SANDBOX]!;

@@ -20,6 +20,10 @@ export class Order extends Model<InferAttributes<Order>, InferCreationAttributes
   declare closedAt: CreationOptional<Date | null>;
   declare expiresAt: Date;
   declare claimedUntil: CreationOptional<Date | null>;
+  /** fen held by refunds of this order's transaction that are not over (PROCESSING, SUCCESS, ABNORMAL) */
+  declare refundReserved: CreationOptional<number>;
+  /** fen refunded successfully from this order's transaction */
+  declare refundedAmount: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare items?: NonAttribute<OrderItem[]>;
@@ -40,6 +44,8 @@ export default (app: Application) => {
     closedAt: { type: DataTypes.DATE, allowNull: true },
     expiresAt: { type: DataTypes.DATE, allowNull: false },
     claimedUntil: { type: DataTypes.DATE, allowNull: true },
+    refundReserved: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+    refundedAmount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     createdAt: DataTypes.DATE,
     updatedAt: DataTypes.DATE,
   }, { sequelize: app.model, tableName: 'orders', modelName: 'Order', underscored: true });

@@ -5,7 +5,7 @@ import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, 
 export class PaymentEvent extends Model<InferAttributes<PaymentEvent>, InferCreationAttributes<PaymentEvent>> {
   declare id: CreationOptional<number>;
   declare orderNo: string | null;
-  declare source: 'notify' | 'query';
+  declare source: 'notify' | 'query' | 'refund_notify' | 'refund_query';
   declare apiVersion: 'v2' | 'v3';
   declare verified: boolean;
   declare outcome: string;

@@ -1,5 +1,4 @@
 import { Service } from 'egg';
-import { literal, Op, Transaction } from 'sequelize';
 import { ConflictError, NotFoundError } from '../lib/api-error';
 import { createOrderNo } from '../lib/order-no';
 import { OrderStatus } from '../lib/order-status';
@@ -21,31 +20,33 @@ export interface OrderView {
   description: string;
   paidAt: string | null;
   transactionId: string | null;
+  /** fen refunded successfully from the order's own payment */
+  refundedAmount: number;
   createdAt: string;
   items: OrderItemView[];
 }
 
 // WeChat Pay's body/description is at most 127 characters.
 const DESCRIPTION_MAX = 127;
+// WeChat Pay's total_fee is a 32-bit integer of fen.
+const AMOUNT_MAX = 2 ** 31 - 1;
 
+/** Orders as the customer sees them: creation, priced from the catalogue, and reading. */
 export default class OrderService extends Service {
   /**
    * Prices the items from the catalogue, reserves stock and persists the
    * order, all in one transaction: either everything happens or nothing does.
    */
   async create(userId: number, requested: RequestedItem[]): Promise<OrderView> {
-    const { Product, Order, OrderItem } = this.app.model;
-    // Lock products in id order so concurrent orders cannot deadlock.
-    const lines = [ ...requested ].sort((a, b) => a.productId - b.productId);
     const order = await this.app.model.transaction(async transaction => {
-      const products = await Product.findAll({ where: { id: lines.map(l => l.productId) }, transaction });
+      const products = await this.app.model.Product.findAll({ where: { id: requested.map(l => l.productId) }, transaction });
       const byId = new Map(products.map(p => [ p.id, p ]));
-      const missing = lines.find(l => !byId.has(l.productId));
+      const missing = requested.find(l => !byId.has(l.productId));
       if (missing) throw new NotFoundError('PRODUCT_NOT_FOUND', `product ${missing.productId} does not exist`);
 
-      for (const line of lines) await this.reserveStock(line, transaction);
+      await this.service.catalogue.reserveStock(requested, transaction);
 
-      const priced = lines.map(line => {
+      const priced = [ ...requested ].sort((a, b) => a.productId - b.productId).map(line => {
         const product = byId.get(line.productId)!;
         return {
           productId: product.id,
@@ -56,21 +57,17 @@ export default class OrderService extends Service {
         };
       });
       const amount = priced.reduce((sum, item) => sum + item.amount, 0);
-      if (!Number.isSafeInteger(amount) || amount <= 0 || amount > 2 ** 31 - 1) {
+      if (!Number.isSafeInteger(amount) || amount <= 0 || amount > AMOUNT_MAX) {
         throw new ConflictError('AMOUNT_OUT_OF_RANGE', 'the order total cannot be paid with WeChat Pay');
       }
       const now = new Date();
-      const created = await Order.create({
+      return this.service.orderStore.insert({
         orderNo: createOrderNo(now),
         userId,
         amount,
         description: describe(priced),
-        status: OrderStatus.PENDING,
         expiresAt: new Date(now.getTime() + this.config.wxpay.paymentWindowSeconds * 1000),
-      }, { transaction });
-      const items = await OrderItem.bulkCreate(priced.map(item => ({ ...item, orderId: created.id })), { transaction });
-      created.items = items;
-      return created;
+      }, priced, transaction);
     });
     this.logger.info('[OrderService.create] orderNo: %s, userId: %d, amount: %d', order.orderNo, userId, order.amount);
     return toOrderView(order);
@@ -78,67 +75,19 @@ export default class OrderService extends Service {
 
   /** The caller's orders, newest first. */
   async listForUser(userId: number, page: number, pageSize: number) {
-    const { rows, count } = await this.app.model.Order.findAndCountAll({
-      where: { userId },
-      include: [{ model: this.app.model.OrderItem, as: 'items' }],
-      order: [[ 'id', 'DESC' ], [{ model: this.app.model.OrderItem, as: 'items' }, 'id', 'ASC' ]],
-      limit: pageSize,
-      offset: (page - 1) * pageSize,
-      distinct: true,
-    });
+    const { rows, count } = await this.service.orderStore.listForUser(userId, page, pageSize);
     return { items: rows.map(toOrderView), total: count, page, pageSize };
   }
 
   /** An order of the caller's; someone else's order is "not found", never "forbidden". */
   async findOwned(userId: number, orderNo: string): Promise<Order> {
-    const order = await this.app.model.Order.findOne({
-      where: { orderNo, userId },
-      include: [{ model: this.app.model.OrderItem, as: 'items' }],
-      order: [[{ model: this.app.model.OrderItem, as: 'items' }, 'id', 'ASC' ]],
-    });
+    const order = await this.service.orderStore.findOwned(userId, orderNo);
     if (!order) throw new NotFoundError('ORDER_NOT_FOUND', `order ${orderNo} does not exist`);
     return order;
   }
 
   async getOwned(userId: number, orderNo: string): Promise<OrderView> {
     return toOrderView(await this.findOwned(userId, orderNo));
-  }
-
-  /**
-   * PENDING → CLOSED by compare-and-set, giving the reserved stock back in the
-   * same transaction. The prepay_id the caller saw is part of the condition:
-   * false when the order is not PENDING any more or got a new prepay meanwhile.
-   */
-  async closePending(orderId: number, seenPrepayId: string | null): Promise<boolean> {
-    const { Order, OrderItem, Product } = this.app.model;
-    const closed = await this.app.model.transaction(async transaction => {
-      const [ updated ] = await Order.update(
-        { status: OrderStatus.CLOSED, closedAt: new Date() },
-        { where: { id: orderId, status: OrderStatus.PENDING, prepayId: seenPrepayId }, transaction },
-      );
-      if (updated !== 1) return false;
-      const items = await OrderItem.findAll({ where: { orderId }, order: [[ 'productId', 'ASC' ]], transaction });
-      for (const item of items) {
-        await Product.update(
-          { stock: literal(`stock + ${Number(item.quantity)}`) },
-          { where: { id: item.productId }, transaction },
-        );
-      }
-      return true;
-    });
-    if (closed) this.logger.info('[OrderService.closePending] orderId: %d', orderId);
-    return closed;
-  }
-
-  /** Takes `quantity` from stock if that much is left (a compare-and-set, never negative). */
-  private async reserveStock(line: RequestedItem, transaction: Transaction) {
-    const [ affected ] = await this.app.model.Product.update(
-      { stock: literal(`stock - ${Number(line.quantity)}`) },
-      { where: { id: line.productId, stock: { [Op.gte]: line.quantity } }, transaction },
-    );
-    if (affected !== 1) {
-      throw new ConflictError('OUT_OF_STOCK', `not enough stock for product ${line.productId}`);
-    }
   }
 }
 
@@ -157,6 +106,7 @@ export function toOrderView(order: Order): OrderView {
     description: order.description,
     paidAt: order.paidAt ? order.paidAt.toISOString() : null,
     transactionId: order.transactionId ?? null,
+    refundedAmount: order.refundedAmount ?? 0,
     createdAt: order.createdAt.toISOString(),
     items: (order.items ?? []).map(item => ({
       productId: item.productId,

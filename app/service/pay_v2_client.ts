@@ -1,28 +1,24 @@
 import { Service } from 'egg';
-import { isTimeoutError } from '../lib/http-client-error';
 import { createNonce, unixTimestamp } from '../lib/wxpay/nonce';
 import { signV2, verifyV2Signature, V2Params } from '../lib/wxpay/v2-sign';
 import { buildXml, parseXml } from '../lib/wxpay/xml';
-import {
-  isTradeState, PrepayRequest, RequestPaymentParams, TradeReport, v2TradeReport, wechatPayError,
-} from '../lib/wxpay/gateway';
+import { isTradeState, PrepayRequest, RequestPaymentParams, TradeReport, v2TradeReport } from '../lib/wxpay/gateway';
+import { formatV2Time } from '../lib/wxpay/time';
+import { parseV2RefundTime, RefundReport, RefundRequest, v2Fen, v2RefundState } from '../lib/wxpay/refund';
+import { callUpstream, HttpClient, RawReply } from '../upstream/request';
+import { errCodeOf, wechatPayError } from '../upstream/wechatpay-errors';
 
-/** `2026-11-22T10:00:00Z` as v2's yyyyMMddHHmmss in Beijing time. */
-function v2Time(date: Date): string {
-  return new Date(date.getTime() + 8 * 3600_000).toISOString().replace(/\D/g, '')
-    .slice(0, 14);
-}
+type V2Reply = Record<string, string>;
 
 /**
  * Adapter for WeChat Pay API v2 (signed XML over HTTPS). Every reply's
  * signature is checked before anything in it is believed; return_code, then
- * result_code, then err_code become typed errors. Logs name the operation,
- * the order and WeChat's codes, never the key, the sign or the body.
+ * result_code, then err_code become typed errors.
  */
 export default class PayV2ClientService extends Service {
   /** unifiedorder with trade_type=JSAPI; returns the prepay_id. */
   async createPrepay(request: PrepayRequest): Promise<string> {
-    const reply = await this.call('unifiedorder', '/pay/unifiedorder', {
+    const reply = await this.request('unifiedorder', '/pay/unifiedorder', {
       body: request.description,
       out_trade_no: request.orderNo,
       total_fee: request.amount,
@@ -30,7 +26,7 @@ export default class PayV2ClientService extends Service {
       notify_url: this.config.wxpay.notifyUrl,
       trade_type: 'JSAPI',
       openid: request.openid,
-      time_expire: v2Time(request.expiresAt),
+      time_expire: formatV2Time(request.expiresAt),
     }, request.orderNo);
     if (!reply.prepay_id) throw wechatPayError('NO_PREPAY_ID', 'unifiedorder answered without prepay_id');
     return reply.prepay_id;
@@ -38,7 +34,7 @@ export default class PayV2ClientService extends Service {
 
   /** wx.requestPayment parameters, paySign made with the configured sign type. */
   buildPaymentParams(prepayId: string): RequestPaymentParams {
-    const { apiKey, signType } = this.config.wxpay;
+    const { apiKey, signType } = this.app.wechatPayCredentials.v2;
     const params = {
       appId: this.config.wechat.appId,
       timeStamp: unixTimestamp(),
@@ -51,11 +47,11 @@ export default class PayV2ClientService extends Service {
 
   /** orderquery by out_trade_no. */
   async queryTrade(orderNo: string): Promise<TradeReport> {
-    let reply: Record<string, string>;
+    let reply: V2Reply;
     try {
-      reply = await this.call('orderquery', '/pay/orderquery', { out_trade_no: orderNo }, orderNo);
+      reply = await this.request('orderquery', '/pay/orderquery', { out_trade_no: orderNo }, orderNo);
     } catch (err) {
-      if ((err as { errCode?: string }).errCode === 'ORDERNOTEXIST') return { orderNo, state: 'NOT_FOUND' };
+      if (errCodeOf(err) === 'ORDERNOTEXIST') return { orderNo, state: 'NOT_FOUND' };
       throw err;
     }
     if (!isTradeState(reply.trade_state)) {
@@ -67,16 +63,76 @@ export default class PayV2ClientService extends Service {
   /** closeorder; an order WeChat never saw or already closed counts as closed. */
   async closeTrade(orderNo: string): Promise<void> {
     try {
-      await this.call('closeorder', '/pay/closeorder', { out_trade_no: orderNo }, orderNo);
+      await this.request('closeorder', '/pay/closeorder', { out_trade_no: orderNo }, orderNo);
     } catch (err) {
-      const errCode = (err as { errCode?: string }).errCode;
+      const errCode = errCodeOf(err);
       if (errCode === 'ORDERCLOSED' || errCode === 'ORDERNOTEXIST') return;
       throw err;
     }
   }
 
-  private async call(operation: string, path: string, fields: V2Params, orderNo: string): Promise<Record<string, string>> {
-    const { apiBase, apiKey, signType, mchId, timeoutMs } = this.config.wxpay;
+  /**
+   * /secapi/pay/refund, over TLS presenting the merchant API client
+   * certificate. total_fee is always the original transaction's total.
+   */
+  async refund(request: RefundRequest): Promise<RefundReport> {
+    const reply = await this.request('refund', '/secapi/pay/refund', {
+      transaction_id: request.transactionId,
+      out_refund_no: request.refundNo,
+      total_fee: request.total,
+      refund_fee: request.amount,
+      refund_desc: request.reason || undefined,
+      notify_url: request.notifyUrl,
+    }, request.refundNo, this.app.wechatPayCredentials.clientTlsAgent);
+    if (reply.out_refund_no !== request.refundNo) throw wechatPayError('BAD_RESPONSE', 'refund answered about another refund');
+    return {
+      refundNo: request.refundNo,
+      refundId: reply.refund_id || undefined,
+      orderNo: reply.out_trade_no || undefined,
+      transactionId: reply.transaction_id || undefined,
+      total: v2Fen(reply.total_fee),
+      amount: v2Fen(reply.refund_fee),
+      // result_code SUCCESS only means "accepted": the outcome comes by notify or query.
+      state: 'PROCESSING',
+      appId: reply.appid,
+      mchId: reply.mch_id,
+    };
+  }
+
+  /** /pay/refundquery by out_refund_no: its refund is one of the `_$n` groups of the answer. */
+  async queryRefund(refundNo: string): Promise<RefundReport | 'NOT_FOUND'> {
+    let reply: V2Reply;
+    try {
+      reply = await this.request('refundquery', '/pay/refundquery', { out_refund_no: refundNo }, refundNo);
+    } catch (err) {
+      if (errCodeOf(err) === 'REFUNDNOTEXIST') return 'NOT_FOUND';
+      throw err;
+    }
+    const count = v2Fen(reply.refund_count) ?? 0;
+    for (let n = 0; n < count; n++) {
+      if (reply[`out_refund_no_${n}`] !== refundNo) continue;
+      const state = v2RefundState(reply[`refund_status_${n}`]);
+      if (!state) throw wechatPayError('BAD_REFUND_STATE', `refundquery answered refund_status ${reply[`refund_status_${n}`]}`);
+      return {
+        refundNo,
+        refundId: reply[`refund_id_${n}`] || undefined,
+        orderNo: reply.out_trade_no || undefined,
+        transactionId: reply.transaction_id || undefined,
+        total: v2Fen(reply.total_fee),
+        amount: v2Fen(reply[`refund_fee_${n}`]),
+        state,
+        succeededAt: state === 'SUCCESS' ? parseV2RefundTime(reply[`refund_success_time_${n}`]) : undefined,
+        appId: reply.appid,
+        mchId: reply.mch_id,
+      };
+    }
+    throw wechatPayError('BAD_RESPONSE', 'refundquery answered without the refund asked about');
+  }
+
+  /** One signed call; the reply is believed only once its signature verifies. */
+  private request(operation: string, path: string, fields: V2Params, orderNo: string, httpsAgent?: unknown): Promise<V2Reply> {
+    const { apiBase, timeoutMs, mchId } = this.config.wxpay;
+    const { apiKey, signType } = this.app.wechatPayCredentials.v2;
     const params: V2Params = {
       appid: this.config.wechat.appId,
       mch_id: mchId,
@@ -86,51 +142,36 @@ export default class PayV2ClientService extends Service {
       ...fields,
     };
     params.sign = signV2(params, apiKey, signType);
-
-    const started = Date.now();
-    let status: number;
-    let text: string;
-    try {
-      const res = await this.ctx.curl<string>(`${apiBase}${path}`, {
-        method: 'POST',
-        content: buildXml(params),
-        headers: { 'content-type': 'text/xml; charset=utf-8' },
-        dataType: 'text',
-        timeout: timeoutMs,
-      });
-      status = res.status;
-      text = res.data;
-    } catch (err) {
-      const timeout = isTimeoutError(err);
-      this.logger.warn('[PayV2Client.%s:failed] orderNo: %s, durationMs: %d, error: %s',
-        operation, orderNo, Date.now() - started, timeout ? 'timeout' : (err as Error).name);
-      throw wechatPayError(timeout ? 'TIMEOUT' : 'UNREACHABLE', 'no answer');
-    }
-    if (status >= 500) {
-      this.logger.warn('[PayV2Client.%s:http] orderNo: %s, status: %d', operation, orderNo, status);
-      throw wechatPayError('HTTP_5XX', `HTTP ${status}`);
-    }
-    let reply: Record<string, string>;
-    try {
-      reply = parseXml(text);
-    } catch {
-      this.logger.warn('[PayV2Client.%s:xml] orderNo: %s, status: %d', operation, orderNo, status);
-      throw wechatPayError('BAD_RESPONSE', 'the answer is not valid XML');
-    }
-    if (reply.return_code !== 'SUCCESS') {
-      // Communication-level failure: WeChat does not sign these.
-      this.logger.warn('[PayV2Client.%s:return] orderNo: %s, return_msg: %s', operation, orderNo, reply.return_msg);
-      throw wechatPayError('RETURN_FAIL', reply.return_msg ?? 'return_code FAIL');
-    }
-    if (!verifyV2Signature(reply, apiKey, signType)) {
-      this.logger.error('[PayV2Client.%s:signature] orderNo: %s: reply signature does not verify', operation, orderNo);
-      throw wechatPayError('BAD_SIGNATURE', 'the answer is not signed by WeChat Pay');
-    }
-    this.logger.info('[PayV2Client.%s] orderNo: %s, result_code: %s, err_code: %s, durationMs: %d',
-      operation, orderNo, reply.result_code, reply.err_code ?? '-', Date.now() - started);
-    if (reply.result_code !== 'SUCCESS') {
-      throw wechatPayError(reply.err_code ?? 'RESULT_FAIL', reply.err_code_des ?? 'result_code FAIL');
-    }
-    return reply;
+    return callUpstream<V2Reply>(this.ctx.curl.bind(this.ctx) as HttpClient, this.logger, {
+      upstream: 'wechatpay.v2',
+      operation,
+      ref: orderNo,
+      url: `${apiBase}${path}`,
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8' },
+      content: buildXml(params),
+      timeoutMs,
+      httpsAgent,
+      transportError: failure => wechatPayError(failure, 'no answer'),
+      read: (reply: RawReply) => {
+        if (reply.status >= 500) throw wechatPayError('HTTP_5XX', `HTTP ${reply.status}`);
+        let fieldsIn: V2Reply;
+        try {
+          fieldsIn = parseXml(reply.text);
+        } catch {
+          throw wechatPayError('BAD_RESPONSE', 'the answer is not valid XML');
+        }
+        // Communication-level failure: WeChat does not sign these.
+        if (fieldsIn.return_code !== 'SUCCESS') throw wechatPayError('RETURN_FAIL', fieldsIn.return_msg ?? 'return_code FAIL');
+        if (!verifyV2Signature(fieldsIn, apiKey, signType)) {
+          this.logger.error('[PayV2Client.%s:signature] orderNo: %s: reply signature does not verify', operation, orderNo);
+          throw wechatPayError('BAD_SIGNATURE', 'the answer is not signed by WeChat Pay');
+        }
+        if (fieldsIn.result_code !== 'SUCCESS') {
+          throw wechatPayError(fieldsIn.err_code ?? 'RESULT_FAIL', fieldsIn.err_code_des ?? 'result_code FAIL');
+        }
+        return { value: fieldsIn, code: fieldsIn.result_code };
+      },
+    });
   }
 }

@@ -1,14 +1,21 @@
 import { Service } from 'egg';
 import { ConflictError, UnauthorizedError, UpstreamError } from '../lib/api-error';
 import { OrderStatus } from '../lib/order-status';
-import { PayGateway, RequestPaymentParams, TradeReport, WechatPayError } from '../lib/wxpay/gateway';
+import { PayGateway, RequestPaymentParams, TradeReport } from '../lib/wxpay/gateway';
 import type { Order } from '../model/order';
+import { errCodeOf } from '../upstream/wechatpay-errors';
 import { OrderView, toOrderView } from './order';
+
+/** What applying an order query did to the order. */
+export type TradeReportEffect = 'PAID' | 'CLOSED' | 'UNCHANGED';
+
+// Closing can race a pay call that stores a new prepay: try this many times before giving up.
+const CLOSE_ATTEMPTS = 3;
 
 /**
  * Payment use cases of an order: pay (prepay + wx.requestPayment
  * parameters), refresh (order query applied) and close. Moving an order to
- * PAID always goes through SettlementService's compare-and-set.
+ * PAID always goes through SettlementService.
  */
 export default class PaymentService extends Service {
   private get gateway(): PayGateway {
@@ -37,16 +44,14 @@ export default class PaymentService extends Service {
       });
     } catch (err) {
       // WeChat knows better: the order was paid (or closed) there. Settle from the query, then refuse.
-      if (err instanceof WechatPayError && (err.code === 'ORDER_ALREADY_PAID' || err.code === 'ORDER_CLOSED')) {
+      const errCode = errCodeOf(err);
+      if (errCode === 'ORDERPAID' || errCode === 'ORDER_PAID' || errCode === 'ORDERCLOSED' || errCode === 'ORDER_CLOSED') {
         await this.applyTradeReport(order, await this.gateway.queryTrade(order.orderNo));
       }
       throw err;
     }
     const prepayExpiresAt = new Date(now.getTime() + this.config.wxpay.prepayTtlSeconds * 1000);
-    const [ stored ] = await this.app.model.Order.update({ prepayId, prepayExpiresAt }, {
-      where: { id: order.id, status: OrderStatus.PENDING },
-    });
-    if (stored !== 1) {
+    if (!await this.service.orderStore.savePrepay(order.id, prepayId, prepayExpiresAt)) {
       // Closed (or paid) while WeChat was asked: never hand out a paySign for
       // an order that is no longer PENDING here, and close the new prepay.
       await this.gateway.closeTrade(order.orderNo).catch((err: Error) =>
@@ -60,11 +65,9 @@ export default class PaymentService extends Service {
   /** Asks WeChat about a PENDING order and applies the answer; other orders are returned as they are. */
   async refresh(userId: number, orderNo: string): Promise<OrderView> {
     const order = await this.service.order.findOwned(userId, orderNo);
-    if (order.status === OrderStatus.PENDING && order.prepayId) {
-      await this.applyTradeReport(order, await this.gateway.queryTrade(order.orderNo));
-      return this.service.order.getOwned(userId, orderNo);
-    }
-    return toOrderView(order);
+    if (order.status !== OrderStatus.PENDING || !order.prepayId) return toOrderView(order);
+    const effect = await this.applyTradeReport(order, await this.gateway.queryTrade(order.orderNo));
+    return effect === 'UNCHANGED' ? toOrderView(order) : this.service.order.getOwned(userId, orderNo);
   }
 
   /** Closes at WeChat (when it was ever prepaid) and locally; a PAID order cannot be closed. */
@@ -85,16 +88,15 @@ export default class PaymentService extends Service {
    * (a pay call racing this close) is closed at WeChat too before the order is.
    */
   async closeEverywhere(order: Order): Promise<void> {
-    let current: Pick<Order, 'id' | 'orderNo' | 'prepayId' | 'status'> = order;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (current.prepayId) await this.closeAtWechat(order);
-      if (await this.service.order.closePending(order.id, current.prepayId ?? null)) return;
-      const latest = await this.app.model.Order.findByPk(order.id, { attributes: [ 'id', 'orderNo', 'prepayId', 'status' ] });
-      if (latest?.status === OrderStatus.CLOSED) return;
-      if (latest?.status !== OrderStatus.PENDING) {
-        throw new ConflictError('ORDER_NOT_CLOSABLE', `order ${order.orderNo} is ${latest?.status} and cannot be closed`);
+    let prepayId = order.prepayId ?? null;
+    for (let attempt = 0; attempt < CLOSE_ATTEMPTS; attempt++) {
+      if (prepayId) await this.closeAtWechat(order);
+      const outcome = await this.service.orderStore.closePending(order.id, prepayId);
+      if (outcome.closed || outcome.current?.status === OrderStatus.CLOSED) return;
+      if (outcome.current?.status !== OrderStatus.PENDING) {
+        throw new ConflictError('ORDER_NOT_CLOSABLE', `order ${order.orderNo} is ${outcome.current?.status} and cannot be closed`);
       }
-      current = latest;
+      prepayId = outcome.current.prepayId ?? null;
     }
     throw new ConflictError('ORDER_BUSY', `order ${order.orderNo} is being paid: try again`);
   }
@@ -103,7 +105,8 @@ export default class PaymentService extends Service {
     try {
       await this.gateway.closeTrade(order.orderNo);
     } catch (err) {
-      if (err instanceof WechatPayError && err.code === 'ORDER_ALREADY_PAID') {
+      const errCode = errCodeOf(err);
+      if (errCode === 'ORDERPAID' || errCode === 'ORDER_PAID') {
         await this.applyTradeReport(order, await this.gateway.queryTrade(order.orderNo));
         throw new ConflictError('ORDER_ALREADY_PAID', `order ${order.orderNo} was paid and cannot be closed`);
       }
@@ -116,10 +119,13 @@ export default class PaymentService extends Service {
     return this.gateway.queryTrade(orderNo);
   }
 
-  /** Applies what an order query said about a PENDING order. */
-  async applyTradeReport(order: Order, report: TradeReport): Promise<void> {
+  /**
+   * Applies what an order query said about a PENDING order, and says what it
+   * did. An answer about another order, app or merchant changes nothing.
+   */
+  async applyTradeReport(order: Order, report: TradeReport): Promise<TradeReportEffect> {
     if (report.state !== 'NOT_FOUND' && (report.orderNo !== order.orderNo
-      || report.appId !== this.config.wechat.appId || report.mchId !== this.config.wxpay.mchId)) {
+      || report.appId !== this.config.wechat.appId || report.mchId !== this.app.wechatPayCredentials.mchId)) {
       this.logger.error('[PaymentService.applyTradeReport:foreign] orderNo: %s: the query answered about another order or merchant',
         order.orderNo);
       throw new UpstreamError('WECHATPAY_BAD_RESPONSE', 'WeChat Pay answered about another order');
@@ -129,19 +135,23 @@ export default class PaymentService extends Service {
       case 'SUCCESS':
       case 'REFUND': // paid first, refunded since: it was paid
         if (report.transactionId && report.amount !== undefined) {
-          await this.service.settlement.settlePaid({ ...report, transactionId: report.transactionId, amount: report.amount }, source);
+          const outcome = await this.service.settlement.settlePaid({ ...report, transactionId: report.transactionId, amount: report.amount }, source);
+          if (outcome === 'PAID' || outcome === 'DUPLICATE') return 'PAID';
+          return outcome === 'PAID_AFTER_CLOSE' ? 'CLOSED' : 'UNCHANGED';
         }
-        return;
+        return 'UNCHANGED';
       case 'CLOSED':
       case 'REVOKED':
-        if (await this.service.order.closePending(order.id, order.prepayId ?? null)) {
-          await this.service.settlement.record({ ...source, orderNo: order.orderNo, outcome: 'CLOSED_BY_WECHAT' });
+        if ((await this.service.orderStore.closePending(order.id, order.prepayId ?? null)).closed) {
+          await this.service.auditTrail.record({ ...source, orderNo: order.orderNo, outcome: 'CLOSED_BY_WECHAT' });
+          return 'CLOSED';
         }
-        return;
+        return 'UNCHANGED';
       case 'PAYERROR':
-        await this.service.settlement.record({ ...source, orderNo: order.orderNo, outcome: 'PAYMENT_FAILED' });
-        return;
+        await this.service.auditTrail.record({ ...source, orderNo: order.orderNo, outcome: 'PAYMENT_FAILED' });
+        return 'UNCHANGED';
       default: // NOTPAY, USERPAYING, NOT_FOUND: nothing happened yet
+        return 'UNCHANGED';
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Service } from 'egg';
-import { isTimeoutError } from '../lib/http-client-error';
 import { parseJsonObject } from '../lib/json-object';
 import { UnauthorizedError, UpstreamError, UpstreamUnavailableError } from '../lib/api-error';
+import { callUpstream, HttpClient } from '../upstream/request';
 
 /** What the service keeps of a code2Session answer; session_key is deliberately not part of it. */
 export interface WechatSession {
@@ -25,9 +25,8 @@ const REJECTED_CODES: Record<number, string> = {
 const BUSY_CODES = new Set([ -1, 45011 ]);
 
 /**
- * Adapter for api.weixin.qq.com (the mini-program side of WeChat).
- * One request() with a time-out and one structured log line per call; the
- * URL (which carries the app secret) and session_key are never logged.
+ * Adapter for api.weixin.qq.com (the mini-program side of WeChat). The URL
+ * (which carries the app secret) and session_key are never logged.
  */
 export default class WechatApiService extends Service {
   /** Exchanges a wx.login code for the user's openid. */
@@ -39,49 +38,38 @@ export default class WechatApiService extends Service {
       js_code: code,
       grant_type: 'authorization_code',
     });
-    const errcode = reply.errcode ?? 0;
-    if (errcode !== 0) {
-      if (REJECTED_CODES[errcode]) {
-        throw new UnauthorizedError(REJECTED_CODES[errcode], `WeChat rejected the login code (${errcode})`);
-      }
-      if (BUSY_CODES.has(errcode)) {
-        throw new UpstreamUnavailableError('WECHAT_BUSY', 'WeChat is busy, try again');
-      }
-      throw new UpstreamError('WECHAT_ERROR', `WeChat login failed (${errcode})`);
-    }
     if (typeof reply.openid !== 'string' || reply.openid.length === 0 || reply.openid.length > 64) {
       throw new UpstreamError('WECHAT_BAD_RESPONSE', 'WeChat login answered without an openid');
     }
     return { openid: reply.openid, unionid: typeof reply.unionid === 'string' ? reply.unionid : null };
   }
 
-  private async request<T extends { errcode?: number }>(name: string, path: string, query: Record<string, string>): Promise<T> {
-    const url = `${this.config.wechat.apiBase}${path}?${new URLSearchParams(query)}`;
-    const started = Date.now();
-    let status: number;
-    let text: string;
-    try {
-      // Read as text and parse here: jscode2session serves JSON as text/plain,
-      // and an error page must be told apart from an unparseable answer.
-      const res = await this.ctx.curl<string>(url, {
-        method: 'GET',
-        dataType: 'text',
-        timeout: this.config.wechat.timeoutMs,
-      });
-      status = res.status;
-      text = res.data;
-    } catch (err) {
-      const timeout = isTimeoutError(err);
-      this.logger.warn('[WechatApiService.%s:failed] durationMs: %d, error: %s', name, Date.now() - started,
-        timeout ? 'timeout' : (err as Error).name);
-      if (timeout) throw new UpstreamUnavailableError('WECHAT_TIMEOUT', 'WeChat did not answer in time');
-      throw new UpstreamUnavailableError('WECHAT_UNREACHABLE', 'WeChat could not be reached');
-    }
-    const data = parseJsonObject(text) as T | undefined;
-    this.logger.info('[WechatApiService.%s] status: %d, errcode: %s, durationMs: %d',
-      name, status, data?.errcode ?? '-', Date.now() - started);
-    if (status >= 500) throw new UpstreamUnavailableError('WECHAT_UNAVAILABLE', `WeChat answered HTTP ${status}`);
-    if (status !== 200 || !data) throw new UpstreamError('WECHAT_BAD_RESPONSE', `WeChat answered HTTP ${status} without JSON`);
-    return data;
+  /** One GET whose JSON answer has no errcode (or 0); WeChat's errcodes become typed errors. */
+  private request<T extends { errcode?: number }>(operation: string, path: string, query: Record<string, string>): Promise<T> {
+    const { apiBase, timeoutMs } = this.config.wechat;
+    return callUpstream<T>(this.ctx.curl.bind(this.ctx) as HttpClient, this.logger, {
+      upstream: 'wechat',
+      operation,
+      ref: '-',
+      url: `${apiBase}${path}?${new URLSearchParams(query)}`,
+      method: 'GET',
+      timeoutMs,
+      transportError: failure => (failure === 'TIMEOUT'
+        ? new UpstreamUnavailableError('WECHAT_TIMEOUT', 'WeChat did not answer in time')
+        : new UpstreamUnavailableError('WECHAT_UNREACHABLE', 'WeChat could not be reached')),
+      read: reply => {
+        if (reply.status >= 500) throw new UpstreamUnavailableError('WECHAT_UNAVAILABLE', `WeChat answered HTTP ${reply.status}`);
+        // Parsed here, not by the HTTP client: jscode2session serves JSON as text/plain.
+        const data = parseJsonObject(reply.text) as T | undefined;
+        if (reply.status !== 200 || !data) throw new UpstreamError('WECHAT_BAD_RESPONSE', `WeChat answered HTTP ${reply.status} without JSON`);
+        const errcode = data.errcode ?? 0;
+        if (errcode !== 0) {
+          if (REJECTED_CODES[errcode]) throw new UnauthorizedError(REJECTED_CODES[errcode], `WeChat rejected the login code (${errcode})`);
+          if (BUSY_CODES.has(errcode)) throw new UpstreamUnavailableError('WECHAT_BUSY', 'WeChat is busy, try again');
+          throw new UpstreamError('WECHAT_ERROR', `WeChat login failed (${errcode})`);
+        }
+        return { value: data, code: '0' };
+      },
+    });
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { verifyV2Signature } from '../../app/lib/wxpay/v2-sign';
 import { buildXml, XmlFields } from '../../app/lib/wxpay/xml';
-import { SANDBOX_API_KEY, SANDBOX_APPID, SANDBOX_MCHID } from '../../sandbox/credentials';
+import { FOREIGN_APPID, FOREIGN_MCHID, SANDBOX_API_KEY, SANDBOX_APPID, SANDBOX_MCHID } from '../../sandbox/credentials';
 import { PREPAY_LIFETIME_MS } from '../../sandbox/trade-store';
 import {
   callV2,
@@ -400,5 +400,65 @@ describe('test/sandbox/pay-v2.test.ts', () => {
       assert.equal((await callV2(origin, 'unifiedorder', orderFields())).status, 500);
       assert.equal((await callV2(origin, 'unifiedorder', orderFields())).status, 200);
     });
+
+    it('should refuse an unknown target through the control API, naming the valid ones', async () => {
+      const refused = await control(origin, 'POST', '/faults', { target: 'unifiedOrder', kind: 'HTTP_500' });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.code, 'INVALID_FAULT');
+      assert.match(String(refused.body.message), /unifiedorder, orderquery, closeorder, prepay, query, close, certificates/);
+      assert.deepEqual((await control(origin, 'GET', '/faults')).body.armed, []);
+      assert.throws(() => running.sandbox.faults.arm('unifiedOrder', { kind: 'HTTP_500' }, 1), /unknown fault target/);
+    });
+
+    it('should refuse a bad kind, count or delay, and a FOREIGN_* fault on anything but a query', async () => {
+      for (const body of [
+        { target: 'orderquery', kind: 'TIMEOUT' },
+        { target: 'orderquery', kind: 'HTTP_500', count: 0 },
+        { target: 'orderquery', kind: 'DELAY', delayMs: -1 },
+        { target: 'unifiedorder', kind: 'FOREIGN_APPID' },
+        { target: 'pay', kind: 'FOREIGN_MCHID' },
+      ]) {
+        assert.equal((await control(origin, 'POST', '/faults', body)).status, 400, JSON.stringify(body));
+      }
+    });
+
+    it('should list what is armed and forget it when cleared', async () => {
+      await control(origin, 'POST', '/faults', { target: 'orderquery', kind: 'DELAY', delayMs: 20, count: 2 });
+      await control(origin, 'POST', '/faults', { target: 'jscode2session', kind: 'BUSY' });
+      const { outTradeNo } = await order();
+      await query(outTradeNo);
+      const listed = await control(origin, 'GET', '/faults');
+      assert.equal(listed.status, 200);
+      assert.deepEqual(listed.body.armed, [
+        { target: 'orderquery', kind: 'DELAY', remaining: 1, delayMs: 20 },
+        { target: 'jscode2session', kind: 'BUSY', remaining: 1, delayMs: 0 },
+      ]);
+      assert.ok((listed.body.targets as string[]).includes('certificates'));
+      assert.equal((await control(origin, 'DELETE', '/faults')).status, 204);
+      assert.deepEqual((await control(origin, 'GET', '/faults')).body.armed, []);
+    });
+
+    // Read through a function: the loop's tests run after `running` is set.
+    const sandboxOf = () => running.sandbox;
+    const foreignCases: Array<[ 'FOREIGN_APPID' | 'FOREIGN_MCHID', string, string ]> = [
+      [ 'FOREIGN_APPID', 'appid', FOREIGN_APPID ],
+      [ 'FOREIGN_MCHID', 'mch_id', FOREIGN_MCHID ],
+    ];
+    for (const [ kind, field, foreign ] of foreignCases) {
+      it(`should answer an orderquery about another merchant, correctly signed, with ${kind}`, async () => {
+        const { outTradeNo } = await order();
+        await pay(outTradeNo);
+        sandboxOf().faults.arm('orderquery', { kind }, 1);
+        const reply = await query(outTradeNo, 'HMAC-SHA256');
+        assert.equal(reply.fields.return_code, 'SUCCESS');
+        assert.equal(reply.fields.result_code, 'SUCCESS');
+        assert.equal(reply.fields.trade_state, 'SUCCESS');
+        assert.equal(reply.fields.out_trade_no, outTradeNo);
+        assert.equal(reply.fields[field], foreign);
+        assert.ok(verifyV2Signature(reply.fields, SANDBOX_API_KEY, 'HMAC-SHA256'), 'not signed');
+        // One call only.
+        assertSigned(await query(outTradeNo));
+      });
+    }
   });
 });

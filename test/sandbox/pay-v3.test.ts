@@ -6,7 +6,15 @@ import { createNonce, unixTimestamp } from '../../app/lib/wxpay/nonce';
 import { decryptPlatformCertificates, PlatformCertificateEntry, WechatpayKeyStore } from '../../app/lib/wxpay/v3-keys';
 import { decryptResource, EncryptedResource } from '../../app/lib/wxpay/v3-resource';
 import { buildAuthorization, MerchantSigner, verifyWechatpaySignature } from '../../app/lib/wxpay/v3-signature';
-import { SANDBOX_APIV3_KEY, SANDBOX_APPID, SANDBOX_MCHID, SANDBOX_MERCHANT_CERT_SERIAL, SANDBOX_PUBLIC_KEY_ID } from '../../sandbox/credentials';
+import {
+  FOREIGN_APPID,
+  FOREIGN_MCHID,
+  SANDBOX_APIV3_KEY,
+  SANDBOX_APPID,
+  SANDBOX_MCHID,
+  SANDBOX_MERCHANT_CERT_SERIAL,
+  SANDBOX_PUBLIC_KEY_ID,
+} from '../../sandbox/credentials';
 import { rsaKeyPair } from '../lib/wxpay/v3-fixtures';
 import { control, newOutTradeNo, PAYER_OPENID, RunningSandbox, startSandbox, waitFor } from './support';
 
@@ -424,6 +432,29 @@ describe('test/sandbox/pay-v3.test.ts', () => {
       assert.equal((await close(newOutTradeNo())).status, 204);
       assert.ok(Date.now() - slow >= 140);
     });
+
+    // Read through a function: the loop's tests run after `running` is set.
+    const sandboxOf = () => running.sandbox;
+    const foreignCases: Array<[ 'FOREIGN_APPID' | 'FOREIGN_MCHID', string, string ]> = [
+      [ 'FOREIGN_APPID', 'appid', FOREIGN_APPID ],
+      [ 'FOREIGN_MCHID', 'mchid', FOREIGN_MCHID ],
+    ];
+    for (const [ kind, field, foreign ] of foreignCases) {
+      it(`should answer a query about another merchant, signed by WeChat Pay, with ${kind}`, async () => {
+        const { outTradeNo } = await prepay();
+        await pay(outTradeNo);
+        sandboxOf().faults.arm('query', { kind }, 1);
+        const reply = await query(outTradeNo);
+        assert.equal(reply.status, 200, reply.text);
+        assertSignedBy(reply);
+        assert.equal(reply.body[field], foreign);
+        assert.equal(reply.body.out_trade_no, outTradeNo);
+        assert.equal(reply.body.trade_state, 'SUCCESS');
+        const genuine = await query(outTradeNo);
+        assert.equal(genuine.body.appid, SANDBOX_APPID);
+        assert.equal(genuine.body.mchid, SANDBOX_MCHID);
+      });
+    }
   });
 
   describe('platform certificates', () => {

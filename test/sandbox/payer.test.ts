@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { V2SignType, verifyV2Signature } from '../../app/lib/wxpay/v2-sign';
 import { XmlFields } from '../../app/lib/wxpay/xml';
 import { SANDBOX_API_KEY, SANDBOX_APPID, SANDBOX_MCHID } from '../../sandbox/credentials';
@@ -65,7 +67,7 @@ describe('test/sandbox/payer.test.ts', () => {
     it('should answer 400 for a malformed call', async () => {
       const { outTradeNo, prepayId } = await order();
       for (const body of [[ 1 ], {}, { prepayId, outTradeNo }, { prepayId: 7 }, { prepayId, result: 'MAYBE' },
-        { prepayId, deliverNotify: 'no' }, { prepayId, bankType: '' }]) {
+        { prepayId, deliverNotify: 'no' }, { prepayId, wait: 'no' }, { prepayId, bankType: '' }]) {
         const reply = await control(running.origin, 'POST', '/pay', body);
         assert.equal(reply.status, 400, JSON.stringify(body));
       }
@@ -166,11 +168,71 @@ describe('test/sandbox/payer.test.ts', () => {
     it('should keep a payer entering the password as USERPAYING, without notify, until paid', async () => {
       const { outTradeNo } = await order();
       const paying = await control(running.origin, 'POST', '/pay', { outTradeNo, result: 'USERPAYING' });
-      assert.deepEqual(paying.body, { outTradeNo, transactionId: null, state: 'USERPAYING' });
+      assert.deepEqual(paying.body, { outTradeNo, transactionId: null, state: 'USERPAYING', notify: { state: 'none' } });
       assert.equal((await notifyReport(outTradeNo)).state, 'none');
       const paid = await control(running.origin, 'POST', '/pay', { outTradeNo });
       assert.equal(paid.body.state, 'SUCCESS');
       assert.equal((await settledReport(outTradeNo)).state, 'acknowledged');
+    });
+  });
+
+  describe('POST /sandbox/control/pay and the first notify attempt', () => {
+    it('should answer once the first attempt is over, saying that it was acknowledged', async () => {
+      const { outTradeNo } = await order();
+      const paid = await control(running.origin, 'POST', '/pay', { outTradeNo });
+      // No polling: the merchant has had the notify by the time the reply comes.
+      assert.equal(merchant.notifiesFor(outTradeNo).length, 1);
+      const notify = paid.body.notify as { state: string; firstAttempt: Record<string, unknown> };
+      assert.equal(notify.state, 'acknowledged');
+      assert.equal(notify.firstAttempt.attempt, 1);
+      assert.equal(notify.firstAttempt.status, 200);
+      assert.equal(notify.firstAttempt.acknowledged, true);
+    });
+
+    it('should say when the first attempt was not acknowledged, and go on retrying', async () => {
+      merchant.reset(failFirst(1));
+      const { outTradeNo } = await order();
+      const paid = await control(running.origin, 'POST', '/pay', { outTradeNo });
+      const notify = paid.body.notify as { state: string; firstAttempt: Record<string, unknown> };
+      assert.equal(notify.state, 'delivering');
+      assert.equal(notify.firstAttempt.acknowledged, false);
+      assert.match(String(notify.firstAttempt.error), /not acknowledged/);
+      assert.equal((await settledReport(outTradeNo)).state, 'acknowledged');
+    });
+
+    it('should answer at once with wait: false, and after the merchant replies without it', async () => {
+      // A merchant that takes 300 ms to acknowledge.
+      const slow = createServer((req, res) => {
+        req.resume();
+        setTimeout(() => res.writeHead(200, { 'content-type': 'text/xml' }).end(ACK_SUCCESS), 300);
+      });
+      await new Promise<void>(resolve => slow.listen(0, '127.0.0.1', resolve));
+      try {
+        const notifyUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/api/pay/notify`;
+        const first = await order({ notify_url: notifyUrl });
+        let started = Date.now();
+        const quick = await control(running.origin, 'POST', '/pay', { outTradeNo: first.outTradeNo, wait: false });
+        assert.ok(Date.now() - started < 250, 'waited for the merchant');
+        assert.deepEqual(quick.body.notify, { state: 'delivering' });
+
+        const second = await order({ notify_url: notifyUrl });
+        started = Date.now();
+        const patient = await control(running.origin, 'POST', '/pay', { outTradeNo: second.outTradeNo });
+        assert.ok(Date.now() - started >= 280, 'answered before the merchant did');
+        assert.equal((patient.body.notify as { state: string }).state, 'acknowledged');
+        assert.equal((await settledReport(first.outTradeNo)).state, 'acknowledged');
+      } finally {
+        slow.closeAllConnections();
+        await new Promise(resolve => slow.close(resolve));
+      }
+    });
+
+    it('should report a notify_url that does not answer in the reply', async () => {
+      const { outTradeNo } = await order({ notify_url: 'http://127.0.0.1:1/api/pay/notify' });
+      const paid = await control(running.origin, 'POST', '/pay', { outTradeNo });
+      const notify = paid.body.notify as { state: string; firstAttempt: Record<string, unknown> };
+      assert.equal(notify.firstAttempt.status, null);
+      assert.equal(notify.firstAttempt.acknowledged, false);
     });
   });
 
@@ -305,6 +367,7 @@ describe('test/sandbox/payer.test.ts', () => {
       const { outTradeNo } = await order();
       const paid = await control(running.origin, 'POST', '/pay', { outTradeNo, deliverNotify: false });
       assert.equal(paid.body.state, 'SUCCESS');
+      assert.deepEqual(paid.body.notify, { state: 'suppressed' });
 
       const report = await notifyReport(outTradeNo);
       assert.deepEqual(report, { outTradeNo, state: 'suppressed', attempts: [] });

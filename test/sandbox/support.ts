@@ -1,5 +1,8 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+// The merchant's side is played with the service's own app/lib code on purpose: the sandbox
+// checks and answers with its independent WeChat-side code, so every test here is also a
+// check that the two implementations agree.
 import { signV2, V2SignType } from '../../app/lib/wxpay/v2-sign';
 import { buildXml, parseXml, XmlFields } from '../../app/lib/wxpay/xml';
 import { createNonce } from '../../app/lib/wxpay/nonce';

@@ -1,11 +1,12 @@
 import { MockApplication } from 'egg-mock';
-import { createNonce } from '../../app/lib/wxpay/nonce';
-import { signV2 } from '../../app/lib/wxpay/v2-sign';
-import { buildXml, parseXml } from '../../app/lib/wxpay/xml';
+import { nonceStr } from '../../sandbox/wechat/nonce';
+import { v2Sign } from '../../sandbox/wechat/v2-sign';
+import { fromXml, toXml } from '../../sandbox/wechat/xml';
 
 /**
- * A v2 payment notify built the way WeChat Pay builds one, independently of
- * the service's own code paths (only the pure helpers are shared).
+ * A v2 payment notify built the way WeChat Pay builds one, with the
+ * simulator's WeChat-side signing and XML: nothing is shared with the
+ * service, so a mistake on one side cannot hide behind the same on the other.
  */
 export function buildV2Notify(app: MockApplication, fields: Record<string, string | number | undefined>,
   options: { key?: string; sign?: string } = {}): string {
@@ -13,7 +14,7 @@ export function buildV2Notify(app: MockApplication, fields: Record<string, strin
   const params: Record<string, string | number | undefined> = {
     appid: wechat.appId,
     mch_id: wxpay.mchId,
-    nonce_str: createNonce(),
+    nonce_str: nonceStr(),
     return_code: 'SUCCESS',
     result_code: 'SUCCESS',
     openid: 'oSANDBOXopenid',
@@ -25,8 +26,8 @@ export function buildV2Notify(app: MockApplication, fields: Record<string, strin
     sign_type: wxpay.signType === 'MD5' ? undefined : wxpay.signType,
     ...fields,
   };
-  params.sign = options.sign ?? signV2(params, options.key ?? wxpay.apiKey, wxpay.signType);
-  return buildXml(params);
+  params.sign = options.sign ?? v2Sign(params, options.key ?? wxpay.apiKey, wxpay.signType);
+  return toXml(params);
 }
 
 /** POSTs a notify over real HTTP to the configured notify_url, as WeChat Pay does. */
@@ -37,5 +38,5 @@ export async function postV2Notify(app: MockApplication, body: string | Buffer) 
     body,
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', reply: text ? parseXml(text) : {} };
+  return { status: res.status, type: res.headers.get('content-type') ?? '', reply: text ? fromXml(text) : {} };
 }

@@ -1,10 +1,13 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { MockApplication } from 'egg-mock';
-import { createNonce } from '../../app/lib/wxpay/nonce';
-import { encryptResource } from '../../app/lib/wxpay/v3-resource';
-import { signWechatpayResponse } from '../../app/lib/wxpay/v3-signature';
+import { sealResource } from '../../sandbox/wechat/aes-gcm';
+import { nonceStr } from '../../sandbox/wechat/nonce';
+import { wechatpaySignatureHeaders } from '../../sandbox/wechat/wechatpay-signature';
 
-/** A v3 TRANSACTION.SUCCESS notify built the way WeChat Pay builds one, signed with the sandbox's key. */
+/**
+ * A v3 TRANSACTION.SUCCESS notify built the way WeChat Pay builds one, with
+ * the simulator's WeChat-side encryption and signing, signed with its key.
+ */
 export function buildV3Notify(app: MockApplication, transaction: Record<string, unknown>,
   options: { eventType?: string; apiV3Key?: string; timestamp?: string } = {}) {
   const { wechat, wxpay, sandbox } = app.config;
@@ -27,10 +30,10 @@ export function buildV3Notify(app: MockApplication, transaction: Record<string, 
     summary: 'payment succeeded',
     resource: {
       original_type: 'transaction',
-      ...encryptResource(plain, options.apiV3Key ?? wxpay.apiV3Key, createNonce(12), 'transaction'),
+      ...sealResource(plain, options.apiV3Key ?? wxpay.apiV3Key, nonceStr(12), 'transaction'),
     },
   });
-  const headers = signWechatpayResponse(body, createPrivateKey(sandbox.wechatpayPrivateKey), wxpay.publicKeyId, options.timestamp);
+  const headers = wechatpaySignatureHeaders(body, createPrivateKey(sandbox.wechatpayPrivateKey), wxpay.publicKeyId, options.timestamp);
   return { body, headers };
 }
 

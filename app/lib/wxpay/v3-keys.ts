@@ -32,6 +32,11 @@ function readPemSource(pemOrPath: string, what: string): string {
   }
 }
 
+/** PEM text from inline PEM, escaped PEM or a file path (for TLS options, which take PEM). */
+export function loadPemText(pemOrPath: string, what: string): string {
+  return readPemSource(pemOrPath, what);
+}
+
 /** Throws unless the key is RSA, the only key type WeChat Pay v3 signs and verifies with. */
 function assertRsa(key: crypto.KeyObject, what: string): crypto.KeyObject {
   if (key.asymmetricKeyType !== 'rsa') {

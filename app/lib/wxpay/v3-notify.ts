@@ -25,8 +25,6 @@ export interface V3NotifyInput {
 export interface VerifiedV3Notify {
   ok: true;
   report: TradeReport & { transactionId: string; amount: number };
-  /** WeChat's notify id: the same for every retry of one notify */
-  notifyId?: string;
 }
 
 export type V3NotifyRejection =
@@ -52,20 +50,23 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function reject(status: 400 | 401, code: V3NotifyRejection, reason: string, orderNo?: string): RejectedV3Notify {
+export function reject(status: 400 | 401, code: V3NotifyRejection, reason: string, orderNo?: string): RejectedV3Notify {
   return orderNo === undefined ? { ok: false, status, code, reason } : { ok: false, status, code, reason, orderNo };
 }
 
+export type V3NotifyEnvelopeResult =
+  | { ok: true; eventType: string; resource: Record<string, unknown> }
+  | RejectedV3Notify;
+
 /**
- * Checks a v3 payment notify in the order that keeps forgeries cheap to turn
- * away: signature headers over the raw body (timestamp window, known serial)
- * → JSON envelope → TRANSACTION.SUCCESS → AES-256-GCM resource decrypted
- * with the APIv3 key → the transaction is a success, for our appid and
- * mchid, with an amount and a transaction_id. Pure: the order's existence
- * and amount are the service's. A misconfigured key (not the notify's
- * fault) throws, so the caller answers 5xx and WeChat retries.
+ * What every v3 notify goes through, in the order that keeps forgeries
+ * cheap to turn away: signature headers over the raw body (timestamp window,
+ * known serial) → JSON envelope → an event type we act on → AES-256-GCM
+ * resource of the expected original type, decrypted with the APIv3 key and
+ * parsed. A misconfigured key (not the notify's fault) throws, so the caller
+ * answers 5xx and WeChat retries.
  */
-export function verifyV3Notify(input: V3NotifyInput): VerifiedV3Notify | RejectedV3Notify {
+export function openV3Notify(input: V3NotifyInput, eventTypes: readonly string[], originalType: string): V3NotifyEnvelopeResult {
   try {
     verifyWechatpaySignature({ headers: input.headers, body: input.rawBody, keys: input.keys, now: input.now });
   } catch (err) {
@@ -75,14 +76,14 @@ export function verifyV3Notify(input: V3NotifyInput): VerifiedV3Notify | Rejecte
 
   const envelope = parseJsonObject(input.rawBody);
   if (!envelope) return reject(400, 'BODY_INVALID', 'body is not a JSON object');
-  if (envelope.event_type !== PAID_EVENT_TYPE) {
+  if (typeof envelope.event_type !== 'string' || !eventTypes.includes(envelope.event_type)) {
     const eventType = typeof envelope.event_type === 'string' ? envelope.event_type.slice(0, 64) : 'missing';
-    return reject(400, 'EVENT_UNSUPPORTED', `event_type ${eventType} is not ${PAID_EVENT_TYPE}`);
+    return reject(400, 'EVENT_UNSUPPORTED', `event_type ${eventType} is not ${eventTypes.join(' or ')}`);
   }
   const resource = envelope.resource;
   if (!isObject(resource)) return reject(400, 'RESOURCE_INVALID', 'resource missing');
-  if (resource.original_type !== undefined && resource.original_type !== 'transaction') {
-    return reject(400, 'RESOURCE_INVALID', 'resource original_type is not transaction');
+  if (resource.original_type !== undefined && resource.original_type !== originalType) {
+    return reject(400, 'RESOURCE_INVALID', `resource original_type is not ${originalType}`);
   }
 
   let plaintext: string;
@@ -95,9 +96,21 @@ export function verifyV3Notify(input: V3NotifyInput): VerifiedV3Notify | Rejecte
     }
     throw err;
   }
+  const decrypted = parseJsonObject(plaintext);
+  if (!decrypted) return reject(400, 'TRANSACTION_INVALID', 'decrypted resource is not a JSON object');
+  return { ok: true, eventType: envelope.event_type, resource: decrypted };
+}
 
-  const transaction = parseJsonObject(plaintext);
-  if (!transaction) return reject(400, 'TRANSACTION_INVALID', 'decrypted resource is not a JSON object');
+/**
+ * Checks a v3 payment notify: the envelope (openV3Notify) of a
+ * TRANSACTION.SUCCESS, then the transaction is a success, for our appid and
+ * mchid, with an amount and a transaction_id. Pure: the order's existence and
+ * amount are the service's.
+ */
+export function verifyV3Notify(input: V3NotifyInput): VerifiedV3Notify | RejectedV3Notify {
+  const opened = openV3Notify(input, [ PAID_EVENT_TYPE ], 'transaction');
+  if (!opened.ok) return opened;
+  const transaction = opened.resource;
   const orderNo = typeof transaction.out_trade_no === 'string' && ORDER_NO_PATTERN.test(transaction.out_trade_no)
     ? transaction.out_trade_no
     : undefined;
@@ -111,7 +124,5 @@ export function verifyV3Notify(input: V3NotifyInput): VerifiedV3Notify | Rejecte
   if (report.amount === undefined || report.transactionId === undefined) {
     return reject(400, 'TRANSACTION_INVALID', 'amount.total or transaction_id missing or malformed', orderNo);
   }
-  const verified: VerifiedV3Notify = { ok: true, report: { ...report, transactionId: report.transactionId, amount: report.amount } };
-  if (typeof envelope.id === 'string' && envelope.id !== '') verified.notifyId = envelope.id.slice(0, 64);
-  return verified;
+  return { ok: true, report: { ...report, transactionId: report.transactionId, amount: report.amount } };
 }

@@ -89,22 +89,3 @@ export function decryptResource(resource: EncryptedResource, apiV3Key: string): 
     throw new ResourceDecryptError('TAG_MISMATCH', 'Resource authentication failed (wrong APIv3 key or tampered data)');
   }
 }
-
-/** Encrypts plaintext as an AEAD_AES_256_GCM resource the way WeChat Pay does (for the sandbox and tests). */
-export function encryptResource(plaintext: string, apiV3Key: string, nonce: string, associatedData: string): EncryptedResource {
-  if (plaintext.length === 0) {
-    // decryptResource requires at least one ciphertext byte, so refuse to produce what it would reject.
-    throw new TypeError('plaintext must not be empty');
-  }
-  const cipher = crypto.createCipheriv('aes-256-gcm', keyBytes(apiV3Key), nonceBytes(nonce), { authTagLength: TAG_BYTES });
-  if (associatedData) {
-    cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-  }
-  const sealed = Buffer.concat([ cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag() ]);
-  return {
-    algorithm: RESOURCE_ALGORITHM,
-    ciphertext: sealed.toString('base64'),
-    nonce,
-    associated_data: associatedData,
-  };
-}

@@ -1,7 +1,6 @@
 // WeChat Pay API v3 request/response signatures (SHA256withRSA, PKCS#1 v1.5).
 // Pure node:crypto; callers pass KeyObjects so no PEM is parsed on hot paths.
 import crypto from 'node:crypto';
-import { createNonce } from './nonce';
 
 export const AUTH_SCHEME = 'WECHATPAY2-SHA256-RSA2048';
 export const SIGNTEST_PREFIX = 'WECHATPAY/SIGNTEST/';
@@ -112,30 +111,6 @@ export function buildAuthorization(
     `timestamp="${fields.timestamp}",serial_no="${fields.serial_no}"`;
 }
 
-/** Parses a WECHATPAY2-SHA256-RSA2048 Authorization header; returns null if it is malformed or incomplete. */
-export function parseAuthorization(header: string): AuthorizationFields | null {
-  if (typeof header !== 'string') return null;
-  const trimmed = header.trim();
-  if (!trimmed.startsWith(AUTH_SCHEME + ' ')) return null;
-  const params = trimmed.slice(AUTH_SCHEME.length + 1);
-  const found = new Map<string, string>();
-  for (const part of params.split(',')) {
-    const match = /^\s*([A-Za-z_]+)="([^"]*)"\s*$/.exec(part);
-    if (!match) return null;
-    const name = match[1];
-    // Duplicate parameters are ambiguous (which one was signed?), so reject rather than pick one.
-    if (found.has(name)) return null;
-    found.set(name, match[2]);
-  }
-  const result = {} as AuthorizationFields;
-  for (const name of AUTH_FIELD_NAMES) {
-    const value = found.get(name);
-    if (!value) return null;
-    result[name] = value;
-  }
-  return result;
-}
-
 export type WechatpayVerifyErrorCode =
   | 'HEADER_MISSING'
   | 'TIMESTAMP_INVALID'
@@ -238,20 +213,4 @@ export function verifyWechatpaySignature(input: VerifyWechatpayInput): { serial:
     throw new WechatpayVerifyError('SIGNATURE_INVALID', 'Wechatpay-Signature does not match the body');
   }
   return { serial, timestamp };
-}
-
-/** Signs a body as WeChat Pay would and returns the four Wechatpay-* headers (for the sandbox and tests). */
-export function signWechatpayResponse(
-  body: string,
-  key: crypto.KeyObject,
-  serial: string,
-  timestamp: string = String(Math.floor(Date.now() / 1000)),
-  nonce: string = createNonce(),
-): Record<string, string> {
-  return {
-    'Wechatpay-Timestamp': timestamp,
-    'Wechatpay-Nonce': nonce,
-    'Wechatpay-Signature': rsaSign(buildResponseMessage(timestamp, nonce, body), key),
-    'Wechatpay-Serial': serial,
-  };
 }

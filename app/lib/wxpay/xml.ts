@@ -32,6 +32,7 @@ const UNCLOSED_MARKER = 'unclosedParent';
 const FORBIDDEN_MARKUP = /<!(?:DOCTYPE|ENTITY)/i;
 // Nothing may follow the root: this also catches truncated trailing markup that xml-js would not report.
 const ENDS_WITH_ROOT = /(?:<\/xml\s*>|<xml\s*\/>)$/;
+const ENDS_WITH_REFUND_ROOT = /(?:<\/root\s*>|<root\s*\/>)$/;
 // Field names are written unescaped as tag names, so only plain XML names are allowed.
 const FIELD_NAME = /^[A-Za-z_][\w.-]*$/;
 
@@ -82,7 +83,7 @@ function assertClosed(element: Element): void {
   }
 }
 
-function findRoot(document: Element): Element {
+function findRoot(document: Element, rootName: string): Element {
   let root: Element | undefined;
   for (const node of document.elements ?? []) {
     if (node.type === 'element') {
@@ -94,8 +95,8 @@ function findRoot(document: Element): Element {
       throw new XmlError('XML_MALFORMED', `Unexpected ${node.type} outside the root element`);
     }
   }
-  if (!root || root.name !== ROOT_NAME) {
-    throw new XmlError('XML_BAD_ROOT', 'Root element must be <xml>');
+  if (!root || root.name !== rootName) {
+    throw new XmlError('XML_BAD_ROOT', `Root element must be <${rootName}>`);
   }
   assertClosed(root);
   return root;
@@ -162,7 +163,7 @@ function parseFlat(text: string): Record<string, string> | undefined {
  * Parses a flat v2 `<xml>` document into field name -> text, refusing DTDs, nesting and anything unusual.
  * The result has a null prototype so a field named `__proto__` or `constructor` is just data.
  */
-export function parseXml(text: string): Record<string, string> {
+export function parseXml(text: string, rootName: 'xml' | 'root' = ROOT_NAME): Record<string, string> {
   if (typeof text !== 'string' || text.trim() === '') {
     throw new XmlError('XML_EMPTY', 'XML document is empty');
   }
@@ -170,13 +171,14 @@ export function parseXml(text: string): Record<string, string> {
   if (FORBIDDEN_MARKUP.test(text)) {
     throw new XmlError('XML_FORBIDDEN', 'DOCTYPE and ENTITY declarations are not allowed');
   }
-  const flat = parseFlat(text);
+  // The fast path knows `<xml>` only; the `<root>` of a decrypted refund notify takes the thorough one.
+  const flat = rootName === ROOT_NAME ? parseFlat(text) : undefined;
   if (flat) return flat;
 
-  const root = findRoot(parseDocument(text));
+  const root = findRoot(parseDocument(text), rootName);
   if (root.declaration) throw new XmlError('XML_FORBIDDEN', 'Misplaced XML declaration');
-  if (!ENDS_WITH_ROOT.test(text.trimEnd())) {
-    throw new XmlError('XML_MALFORMED', 'Document must end with the </xml> close tag');
+  if (!(rootName === ROOT_NAME ? ENDS_WITH_ROOT : ENDS_WITH_REFUND_ROOT).test(text.trimEnd())) {
+    throw new XmlError('XML_MALFORMED', `Document must end with the </${rootName}> close tag`);
   }
 
   const fields: Record<string, string> = Object.create(null);

@@ -4,6 +4,7 @@ import { app, mock } from 'egg-mock/bootstrap';
 import { OrderStatus } from '../../../app/lib/order-status';
 import { pendingOrder } from '../../support/orders';
 import { buildV2Notify, postV2Notify } from '../../support/v2-notify';
+import { mockWechatPayConfig } from '../wechatpay-config';
 
 describe('test/app/controller/notify.test.ts', () => {
   let orderNo: string;
@@ -138,7 +139,7 @@ describe('test/app/controller/notify.test.ts', () => {
 
   it('should record the request and answer FAIL when it cannot verify (no API key configured)', async () => {
     const body = paidNotify();
-    mock(app.config.wxpay, 'apiKey', '');
+    mockWechatPayConfig(app, { apiKey: '' });
     const res = await postV2Notify(app, body);
     assert.equal(res.reply.return_code, 'FAIL');
     assert.deepEqual((await events()).map(e => [ e.outcome, e.verified ]), [[ 'VERIFY_ERROR', false ]]);

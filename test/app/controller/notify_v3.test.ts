@@ -7,6 +7,7 @@ import { bearer } from '../../support/client';
 import { pendingOrder } from '../../support/orders';
 import { eventually, payerPays } from '../../support/sandbox';
 import { buildV3Notify, postV3Notify } from '../../support/v3-notify';
+import { mockWechatPayConfig } from '../wechatpay-config';
 
 describe('test/app/controller/notify_v3.test.ts', () => {
   let orderNo: string;
@@ -103,7 +104,7 @@ describe('test/app/controller/notify_v3.test.ts', () => {
 
   it('should record the request and answer 500 when it cannot verify (a malformed APIv3 key)', async () => {
     const notify = buildV3Notify(app, transaction());
-    mock(app.config.wxpay, 'apiV3Key', 'too-short');
+    mockWechatPayConfig(app, { apiV3Key: 'too-short' });
     assert.equal((await postV3Notify(app, notify)).status, 500);
     assert.deepEqual(await outcomes(), [ 'VERIFY_ERROR' ]);
     assert.equal((await order()).status, OrderStatus.PENDING);

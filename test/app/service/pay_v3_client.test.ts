@@ -3,11 +3,14 @@ import { createPublicKey } from 'node:crypto';
 import { app, mock } from 'egg-mock/bootstrap';
 import { sandboxOf } from '../../../app/middleware/sandbox';
 import { createOrderNo } from '../../../app/lib/order-no';
-import { PrepayRequest, WechatPayError } from '../../../app/lib/wxpay/gateway';
+import { PrepayRequest } from '../../../app/lib/wxpay/gateway';
+import { WechatPayError } from '../../../app/upstream/wechatpay-errors';
+import { mockWechatPayConfig } from '../wechatpay-config';
 import { buildPaySignMessage } from '../../../app/lib/wxpay/v3-pay-sign';
 import { rsaVerify } from '../../../app/lib/wxpay/v3-signature';
 import type { SandboxRequest, SandboxReply } from '../../../sandbox/http';
 import { rsaKeyPair } from '../../lib/wxpay/v3-fixtures';
+import { appOrigin, WechatRelay } from '../wechat-relay';
 
 const OPENID = 'oSandboxPayer0000000000000001';
 const stranger = rsaKeyPair('stranger');
@@ -114,7 +117,7 @@ describe('test/app/service/pay_v3_client.test.ts', () => {
     });
 
     it('should be refused by WeChat when signed with a key that is not the merchant certificate\'s', async () => {
-      mock(app.config.wxpay, 'privateKey', stranger.privatePem);
+      mockWechatPayConfig(app, { privateKey: stranger.privatePem });
       assertError(await rejection(client().createPrepay(prepayRequest())), 502, 'WECHATPAY_ERROR', 'SIGN_ERROR');
     });
 
@@ -122,7 +125,7 @@ describe('test/app/service/pay_v3_client.test.ts', () => {
       app.mockLog();
       const request = prepayRequest();
       await client().createPrepay(request);
-      app.expectLog(new RegExp(`\\[PayV3Client\\.prepay\\] orderNo: ${request.orderNo}, status: 200, code: -, durationMs: \\d+`));
+      app.expectLog(new RegExp(`\\[upstream:wechatpay\\.v3\\.prepay\\] ref: ${request.orderNo}, status: 200, code: -, durationMs: \\d+`));
       app.notExpectLog('PRIVATE KEY');
       app.notExpectLog('signature="');
       app.notExpectLog('prepay_id');
@@ -224,7 +227,7 @@ describe('test/app/service/pay_v3_client.test.ts', () => {
 
     it('should refuse a serial it cannot resolve even after downloading the certificates', async () => {
       // A configuration identical in effect but written differently gives this test a key ring of its own.
-      mock(app.config.wxpay, 'publicKey', `${app.config.wxpay.publicKey}\n`);
+      mockWechatPayConfig(app, { publicKey: `${app.config.wxpay.publicKey}\n` });
       const downloads = countCertificateDownloads();
       const genuine = sandbox().payV3.signer!.privateKey;
       sandbox().payV3.signer!.forged = { privateKey: genuine, serial: 'PUB_KEY_ID_0100000000SOMEONE0000000000001' };
@@ -255,10 +258,16 @@ describe('test/app/service/pay_v3_client.test.ts', () => {
 
     it('should give up after timeoutMs with a retryable 503', async () => {
       mock(app.config.wxpay, 'timeoutMs', 200);
-      sandbox().faults.arm('prepay', { kind: 'DELAY', delayMs: 600 }, 1);
-      const started = Date.now();
-      assertError(await rejection(client().createPrepay(prepayRequest())), 503, 'WECHATPAY_UNAVAILABLE', 'TIMEOUT');
-      assert.ok(Date.now() - started < 550, 'the client waited for the slow answer');
+      // WeChat's answer is held by a relay until the client has given up: no wall clock to race.
+      const relay = await new WechatRelay(appOrigin(app.config.wxpay.apiBase)).start();
+      try {
+        mock(app.config.wxpay, 'apiBase', `${relay.origin}/sandbox/pay`);
+        const held = relay.holdNext('/v3/pay/transactions/jsapi');
+        assertError(await rejection(client().createPrepay(prepayRequest())), 503, 'WECHATPAY_UNAVAILABLE', 'TIMEOUT');
+        assert.equal(held.released, false, 'the client had the answer');
+      } finally {
+        await relay.close();
+      }
     });
 
     it('should map an unreachable WeChat Pay to a retryable 503', async () => {
@@ -269,7 +278,7 @@ describe('test/app/service/pay_v3_client.test.ts', () => {
 
   describe('platform certificates', () => {
     it('should download, verify and cache the certificates when no public key is configured', async () => {
-      mock(app.config.wxpay, 'publicKey', '');
+      mockWechatPayConfig(app, { publicKey: '' });
       sandbox().payV3.signer!.mode = 'certificate';
       const downloads = countCertificateDownloads();
       const request = prepayRequest();
@@ -277,7 +286,7 @@ describe('test/app/service/pay_v3_client.test.ts', () => {
       assert.equal((await client().queryTrade(request.orderNo)).state, 'NOTPAY');
       await client().closeTrade(request.orderNo);
       assert.equal(downloads(), 1);
-      const store = await client().keyStore();
+      const store = await app.wechatPayCredentials.v3.keyRing.keys();
       assert.deepEqual(store.serials(), [ sandbox().payV3.signer!.certificateSerial ]);
       assert.ok(store.get(sandbox().payV3.signer!.certificateSerial));
       // Without the public key, a reply naming the public key id is not believed.
@@ -286,7 +295,7 @@ describe('test/app/service/pay_v3_client.test.ts', () => {
     });
 
     it('should fetch the certificates on demand when a reply names a certificate serial (migration)', async () => {
-      mock(app.config.wxpay, 'publicKey', `${app.config.wxpay.publicKey}\n\n`);
+      mockWechatPayConfig(app, { publicKey: `${app.config.wxpay.publicKey}\n\n` });
       const downloads = countCertificateDownloads();
       const request = prepayRequest();
       await client().createPrepay(request);
@@ -295,7 +304,7 @@ describe('test/app/service/pay_v3_client.test.ts', () => {
       assert.equal((await client().queryTrade(request.orderNo)).state, 'NOTPAY');
       assert.equal(downloads(), 1);
       // Both keys now serve, as during a migration.
-      const store = await client().keyStore();
+      const store = await app.wechatPayCredentials.v3.keyRing.keys();
       assert.deepEqual(store.serials(), [ app.config.wxpay.publicKeyId, sandbox().payV3.signer!.certificateSerial ]);
       sandbox().payV3.signer!.mode = 'publicKey';
       assert.equal((await client().queryTrade(request.orderNo)).state, 'NOTPAY');
@@ -303,25 +312,25 @@ describe('test/app/service/pay_v3_client.test.ts', () => {
     });
 
     it('should fail with a retryable 503 while the certificates cannot be downloaded, then recover', async () => {
-      mock(app.config.wxpay, 'publicKey', '');
+      mockWechatPayConfig(app, { publicKey: '' });
       sandbox().payV3.signer!.mode = 'certificate';
       // Identical certificates, but a fresh key ring: the earlier test's download is not reused.
-      mock(app.config.wxpay, 'publicKeyId', 'PUB_KEY_ID_UNUSED');
+      mockWechatPayConfig(app, { publicKeyId: 'PUB_KEY_ID_UNUSED' });
       sandbox().faults.arm('certificates', { kind: 'HTTP_500' }, 1);
       assertError(await rejection(client().queryTrade(createOrderNo())), 503, 'WECHATPAY_UNAVAILABLE', 'HTTP_5XX');
       assert.equal((await client().queryTrade(createOrderNo())).state, 'NOT_FOUND');
     });
 
     it('should not trust a certificate list it cannot decrypt with the APIv3 key', async () => {
-      mock(app.config.wxpay, 'publicKey', '');
-      mock(app.config.wxpay, 'apiV3Key', 'Zz9vQ2mX7pL4wR8zK1nB6yH3dF5gJ0sA');
+      mockWechatPayConfig(app, { publicKey: '' });
+      mockWechatPayConfig(app, { apiV3Key: 'Zz9vQ2mX7pL4wR8zK1nB6yH3dF5gJ0sA' });
       sandbox().payV3.signer!.mode = 'certificate';
       assertError(await rejection(client().queryTrade(createOrderNo())), 502, 'WECHATPAY_ERROR', 'BAD_SIGNATURE');
     });
 
     it('should not trust a certificate list signed with another key', async () => {
-      mock(app.config.wxpay, 'publicKey', '');
-      mock(app.config.wxpay, 'publicKeyId', 'PUB_KEY_ID_UNUSED_TOO');
+      mockWechatPayConfig(app, { publicKey: '' });
+      mockWechatPayConfig(app, { publicKeyId: 'PUB_KEY_ID_UNUSED_TOO' });
       sandbox().payV3.signer!.mode = 'certificate';
       sandbox().payV3.signer!.forged = { privateKey: stranger.privateKey };
       assertError(await rejection(client().queryTrade(createOrderNo())), 502, 'WECHATPAY_ERROR', 'BAD_SIGNATURE');

@@ -6,19 +6,14 @@ import {
   verifyV2Signature,
   V2Params,
 } from '../../../app/lib/wxpay/v2-sign';
+import { JSAPI_PAY_SIGN, V2_DOC } from '../../fixtures/wechatpay-vectors';
 
-// Example from the WeChat Pay v2 signature documentation.
-const DOC_KEY = '192006250b4c09247ec02edce69f6a2d';
-const DOC_PARAMS: V2Params = {
-  appid: 'wxd930ea5d5a258f4f',
-  mch_id: 10000100,
-  device_info: 1000,
-  body: 'test',
-  nonce_str: 'ibuaiVcKdpRxkhJA',
-};
-const DOC_SIGN_STRING = 'appid=wxd930ea5d5a258f4f&body=test&device_info=1000&mch_id=10000100&nonce_str=ibuaiVcKdpRxkhJA&key=192006250b4c09247ec02edce69f6a2d';
-const DOC_MD5 = '9A0A8659F005D6984697E2CA0A9CF3B7';
-const DOC_HMAC_SHA256 = '6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6';
+// Example from the WeChat Pay v2 signature documentation (test/fixtures/README.md).
+const DOC_KEY = V2_DOC.key;
+const DOC_PARAMS: V2Params = V2_DOC.params;
+const DOC_SIGN_STRING = V2_DOC.stringToSign;
+const DOC_MD5 = V2_DOC.md5;
+const DOC_HMAC_SHA256 = V2_DOC.hmacSha256;
 
 describe('test/lib/wxpay/v2-sign.test.ts', () => {
   describe('buildV2SignString()', () => {
@@ -58,6 +53,15 @@ describe('test/lib/wxpay/v2-sign.test.ts', () => {
 
     it('should produce the documented HMAC-SHA256 signature', () => {
       assert.equal(signV2(DOC_PARAMS, DOC_KEY, 'HMAC-SHA256'), DOC_HMAC_SHA256);
+    });
+
+    it('should produce the published JSAPI paySign with MD5 (easywechat vector)', () => {
+      assert.equal(signV2({ ...JSAPI_PAY_SIGN.params, signType: 'MD5' }, JSAPI_PAY_SIGN.key, 'MD5'), JSAPI_PAY_SIGN.md5);
+    });
+
+    it('should produce the published JSAPI paySign with HMAC-SHA256 (easywechat vector)', () => {
+      const params = { ...JSAPI_PAY_SIGN.params, signType: 'HMAC-SHA256' };
+      assert.equal(signV2(params, JSAPI_PAY_SIGN.key, 'HMAC-SHA256'), JSAPI_PAY_SIGN.hmacSha256);
     });
 
     it('should give the same signature for numbers and their decimal strings', () => {

@@ -11,8 +11,11 @@ import {
   PlatformCertificateEntry,
   WechatpayKeyStore,
 } from '../../../app/lib/wxpay/v3-keys';
-import { encryptResource, ResourceDecryptError } from '../../../app/lib/wxpay/v3-resource';
-import { rsaSign, signWechatpayResponse, verifyWechatpaySignature } from '../../../app/lib/wxpay/v3-signature';
+import { ResourceDecryptError } from '../../../app/lib/wxpay/v3-resource';
+import { rsaSign, verifyWechatpaySignature } from '../../../app/lib/wxpay/v3-signature';
+// WeChat's side (encrypted certificates, signed replies) comes from the simulator's own code.
+import { sealResource } from '../../../sandbox/wechat/aes-gcm';
+import { wechatpaySignatureHeaders } from '../../../sandbox/wechat/wechatpay-signature';
 import { rsaKeyPair, selfSignedCertificate, TEST_API_V3_KEY, testTempDir, TestCertificate, TestKeyPair } from './v3-fixtures';
 
 const PUB_KEY_ID = 'PUB_KEY_ID_0112345678902025010100000000000001';
@@ -24,7 +27,7 @@ function certificateEntry(cert: TestCertificate, serialNo = cert.serial, nonce =
     serial_no: serialNo,
     effective_time: new Date().toISOString(),
     expire_time: new Date(Date.now() + 2 * DAY_MS).toISOString(),
-    encrypt_certificate: encryptResource(cert.certPem, TEST_API_V3_KEY, nonce, 'certificate'),
+    encrypt_certificate: sealResource(cert.certPem, TEST_API_V3_KEY, nonce, 'certificate'),
   };
 }
 
@@ -173,7 +176,7 @@ describe('test/lib/wxpay/v3-keys.test.ts', () => {
     });
 
     it('should reject a decrypted payload that is not a certificate', () => {
-      const entry = { ...certificateEntry(certA), encrypt_certificate: encryptResource('not a cert', TEST_API_V3_KEY, 'a1b2c3d4e5f6', 'certificate') };
+      const entry = { ...certificateEntry(certA), encrypt_certificate: sealResource('not a cert', TEST_API_V3_KEY, 'a1b2c3d4e5f6', 'certificate') };
       assert.throws(() => decryptPlatformCertificates([ entry ], TEST_API_V3_KEY), /could not be parsed/);
     });
   });
@@ -231,16 +234,16 @@ describe('test/lib/wxpay/v3-keys.test.ts', () => {
       const store = new WechatpayKeyStore({ certificates: certs });
       const body = '{"id":"EV-1"}';
       for (const cert of [ certA, certB ]) {
-        const headers = signWechatpayResponse(body, cert.privateKey, cert.serial);
+        const headers = wechatpaySignatureHeaders(body, cert.privateKey, cert.serial);
         assert.equal(verifyWechatpaySignature({ headers, body, keys: store }).serial, cert.serial);
       }
-      const wrongKey = signWechatpayResponse(body, certA.privateKey, certB.serial);
+      const wrongKey = wechatpaySignatureHeaders(body, certA.privateKey, certB.serial);
       assert.throws(() => verifyWechatpaySignature({ headers: wrongKey, body, keys: store }), { code: 'SIGNATURE_INVALID' });
     });
 
     it('should make verifyWechatpaySignature fail SERIAL_UNKNOWN once a certificate has expired', () => {
       const store = new WechatpayKeyStore({ certificates: certs, clock: () => certs[0].notAfter + 1000 });
-      const headers = signWechatpayResponse('{}', certA.privateKey, certA.serial);
+      const headers = wechatpaySignatureHeaders('{}', certA.privateKey, certA.serial);
       assert.throws(() => verifyWechatpaySignature({ headers, body: '{}', keys: store }), { code: 'SERIAL_UNKNOWN' });
     });
   });

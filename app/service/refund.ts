@@ -1,0 +1,282 @@
+import { Service } from 'egg';
+import { ApiError, ConflictError, NotFoundError, UpstreamError } from '../lib/api-error';
+import { OrderStatus } from '../lib/order-status';
+import { automaticRefundNo, createRefundNo, refundNotifyUrl } from '../lib/refund-no';
+import { canMove, RefundStatus, releasesReservation } from '../lib/refund-status';
+import { sqlTransaction } from '../lib/sql';
+import type { PayGateway } from '../lib/wxpay/gateway';
+import type { RefundReport } from '../lib/wxpay/refund';
+import type { Refund } from '../model/refund';
+import { isRefusal, WechatPayError } from '../upstream/wechatpay-errors';
+import { isDuplicateKey, NewRefund } from './refund_store';
+
+export interface RefundView {
+  refundNo: string;
+  orderNo: string;
+  transactionId: string;
+  amount: number;
+  reason: string | null;
+  status: RefundStatus;
+  createdBy: string;
+  createdAt: string;
+  succeededAt: string | null;
+}
+
+export interface RefundInput {
+  orderNo: string;
+  amount: number;
+  reason: string | null;
+  idempotencyKey: string | null;
+  createdBy: string;
+}
+
+/** What a refund request came to: 200 (an Idempotency-Key replay), 201 (accepted) or 202 (outcome unknown). */
+export interface RefundResult {
+  status: 200 | 201 | 202;
+  refund: RefundView;
+}
+
+/** What applying a report of WeChat's did to a refund. */
+export type RefundReportEffect = 'MOVED' | 'DUPLICATE' | 'STALE';
+
+const STATE_TO_STATUS: Record<RefundReport['state'], RefundStatus> = {
+  PROCESSING: RefundStatus.PROCESSING,
+  SUCCESS: RefundStatus.SUCCESS,
+  CLOSED: RefundStatus.CLOSED,
+  ABNORMAL: RefundStatus.ABNORMAL,
+};
+
+/** 502: WeChat Pay refused the refund for good; the message names WeChat's code. */
+export class RefundRefusedError extends ApiError {
+  constructor(readonly wechatCode: string, readonly refund: RefundView) {
+    super(502, 'REFUND_REFUSED', `WeChat Pay refused the refund (${wechatCode})`);
+  }
+}
+
+/**
+ * Refunds: the refundable amount reserved by a compare-and-set and the refund
+ * row committed before WeChat is called; the same refund_no on every retry;
+ * statuses only move forward, and what a move means for the order (refunded
+ * amount, REFUNDED, reservation released) is written in the same transaction.
+ */
+export default class RefundService extends Service {
+  private get gateway(): PayGateway {
+    return this.config.wxpay.apiVersion === 'v3' ? this.service.payV3Client : this.service.payV2Client;
+  }
+
+  /** A refund of part or all of a PAID order's own payment, asked for by staff. */
+  async create(input: RefundInput): Promise<RefundResult> {
+    const order = await this.service.orderStore.findOrder(input.orderNo);
+    if (!order) throw new NotFoundError('ORDER_NOT_FOUND', `order ${input.orderNo} does not exist`);
+    if (input.idempotencyKey) {
+      const replay = await this.replay(input);
+      if (replay) return replay;
+    }
+    if (order.status !== OrderStatus.PAID || !order.transactionId) {
+      throw new ConflictError('ORDER_NOT_REFUNDABLE', `order ${order.orderNo} is ${order.status} and cannot be refunded`);
+    }
+    const refund: NewRefund = {
+      refundNo: createRefundNo(),
+      orderNo: order.orderNo,
+      transactionId: order.transactionId,
+      ownTransaction: true,
+      amount: input.amount,
+      transactionTotal: order.amount,
+      reason: input.reason,
+      createdBy: input.createdBy,
+      idempotencyKey: input.idempotencyKey,
+      status: RefundStatus.PROCESSING,
+    };
+    try {
+      await sqlTransaction(this.app.model, async tx => {
+        if (!await this.service.orderStore.reserveRefund(tx, order.orderNo, input.amount)) {
+          throw new ConflictError('REFUND_EXCEEDS_REFUNDABLE', `more than the refundable amount of order ${order.orderNo}`);
+        }
+        await this.service.refundStore.insert(tx, refund);
+      });
+    } catch (err) {
+      // The same Idempotency-Key raced this request and won: answer what it made.
+      if (input.idempotencyKey && isDuplicateKey(err)) {
+        const replay = await this.replay(input);
+        if (replay) return replay;
+      }
+      if (err instanceof ConflictError) await this.explainRefusedReservation(order.orderNo);
+      throw err;
+    }
+    this.logger.info('[RefundService.create] refundNo: %s, orderNo: %s, amount: %d, by: %s',
+      refund.refundNo, refund.orderNo, refund.amount, refund.createdBy);
+    return this.submit(refund.refundNo);
+  }
+
+  /**
+   * Refunds in full a verified payment the order cannot keep (a second
+   * transaction, a payment of a closed order), by its transaction_id. Its
+   * number comes from the transaction, so it is created once however often the
+   * payment is reported; it is submitted after the caller's answer, and by the
+   * schedule if that fails. False when it already existed.
+   */
+  async refundForeignPayment(payment: { orderNo: string; transactionId: string; amount: number }, reason: string): Promise<boolean> {
+    const refundNo = automaticRefundNo(payment.transactionId);
+    try {
+      await sqlTransaction(this.app.model, tx => this.service.refundStore.insert(tx, {
+        refundNo,
+        orderNo: payment.orderNo,
+        transactionId: payment.transactionId,
+        ownTransaction: false,
+        amount: payment.amount,
+        transactionTotal: payment.amount,
+        reason,
+        createdBy: 'system',
+        idempotencyKey: null,
+        status: RefundStatus.PROCESSING,
+      }));
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+    this.logger.warn('[RefundService.refundForeignPayment] refundNo: %s, orderNo: %s, transactionId: %s, amount: %d: %s',
+      refundNo, payment.orderNo, payment.transactionId, payment.amount, reason);
+    this.ctx.runInBackground(async () => {
+      await this.submit(refundNo).catch(err => this.logger.warn('[RefundService.refundForeignPayment:submit] refundNo: %s, %s', refundNo, (err as Error).message));
+    });
+    return true;
+  }
+
+  /**
+   * Applies (or re-applies, with the same refund_no) for a refund at WeChat.
+   * Accepted: 201. Unknown (time-out, 5xx, SYSTEMERROR, an answer we cannot
+   * believe): 202, the schedule tries again after RECONCILE_AFTER_SECONDS.
+   * Refused for good: FAILED, reservation released, RefundRefusedError.
+   */
+  async submit(refundNo: string): Promise<RefundResult> {
+    const refund = await this.mustFind(refundNo);
+    let report: RefundReport;
+    try {
+      report = await this.gateway.refund({
+        refundNo: refund.refundNo,
+        transactionId: refund.transactionId,
+        total: refund.transactionTotal,
+        amount: refund.amount,
+        reason: refund.reason,
+        notifyUrl: refundNotifyUrl(this.config.wxpay.refundNotifyUrl, this.config.wxpay.notifyUrl, this.config.wxpay.apiVersion),
+      });
+    } catch (err) {
+      if (isRefusal(err)) {
+        await this.applyStatus(refund, RefundStatus.FAILED, { wechatCode: err.errCode });
+        this.logger.warn('[RefundService.submit:refused] refundNo: %s, code: %s', refundNo, err.errCode);
+        throw new RefundRefusedError(err.errCode, toRefundView(await this.mustFind(refundNo)));
+      }
+      const code = err instanceof WechatPayError ? err.errCode : 'ERROR';
+      const retryAt = new Date(Date.now() + this.config.wxpay.reconcileAfterSeconds * 1000);
+      await this.service.refundStore.noteUnknownOutcome(refundNo, code, retryAt);
+      this.logger.warn('[RefundService.submit:unknown] refundNo: %s, code: %s: re-submitted after %s', refundNo, code, retryAt.toISOString());
+      return { status: 202, refund: toRefundView(await this.mustFind(refundNo)) };
+    }
+    await this.service.refundStore.markAccepted(refundNo, report.refundId, new Date());
+    // Accepted is not done: the schedule asks about it after RECONCILE_AFTER_SECONDS unless a notify ends it first.
+    await this.service.refundStore.noteNextLook(refundNo, new Date(Date.now() + this.config.wxpay.reconcileAfterSeconds * 1000));
+    if (report.state !== 'PROCESSING') await this.applyReport(await this.mustFind(refundNo), report);
+    return { status: 201, refund: toRefundView(await this.mustFind(refundNo)) };
+  }
+
+  /** Asks WeChat about a refund and applies the answer (staff `?refresh=1`, the schedule). */
+  async refresh(refundNo: string): Promise<RefundView> {
+    const refund = await this.mustFind(refundNo);
+    if (refund.status === RefundStatus.PROCESSING || refund.status === RefundStatus.ABNORMAL) {
+      const report = await this.gateway.queryRefund(refundNo);
+      if (report !== 'NOT_FOUND') {
+        if (report.transactionId !== refund.transactionId || (report.amount !== undefined && report.amount !== refund.amount)) {
+          throw new UpstreamError('WECHATPAY_BAD_RESPONSE', 'WeChat Pay answered about another refund');
+        }
+        await this.service.refundStore.markAccepted(refundNo, report.refundId, new Date());
+        await this.applyReport(await this.mustFind(refundNo), report);
+      }
+    }
+    return toRefundView(await this.mustFind(refundNo));
+  }
+
+  /**
+   * Moves a refund to the status WeChat reports, if that moves it forward;
+   * a repeat is a DUPLICATE and a report that would move it back is STALE,
+   * and neither changes anything.
+   */
+  async applyReport(refund: Refund, report: RefundReport): Promise<RefundReportEffect> {
+    const to = STATE_TO_STATUS[report.state];
+    if (refund.status === to) return 'DUPLICATE';
+    if (!canMove(refund.status, to)) return 'STALE';
+    const moved = await this.applyStatus(refund, to, { succeededAt: report.succeededAt, wechatRefundId: report.refundId });
+    return moved ? 'MOVED' : 'DUPLICATE';
+  }
+
+  async get(refundNo: string): Promise<RefundView> {
+    return toRefundView(await this.mustFind(refundNo));
+  }
+
+  async list(status: RefundStatus | undefined, page: number, pageSize: number) {
+    const { rows, count } = await this.service.refundStore.list(status, page, pageSize);
+    return { items: rows.map(toRefundView), total: count, page, pageSize };
+  }
+
+  /** The refunds of an order, newest first. */
+  async listForOrder(orderNo: string): Promise<RefundView[]> {
+    return (await this.service.refundStore.listForOrder(orderNo)).map(toRefundView);
+  }
+
+  /**
+   * The move and what it means for the order, in one transaction: a SUCCESS of
+   * the order's own payment counts in its refunded amount (REFUNDED when all of
+   * it is), a CLOSED or FAILED one gives its reservation back.
+   */
+  private async applyStatus(refund: Refund, to: RefundStatus, facts: { wechatCode?: string; succeededAt?: Date; wechatRefundId?: string }): Promise<boolean> {
+    const succeededAt = to === RefundStatus.SUCCESS ? facts.succeededAt ?? new Date() : undefined;
+    const moved = await sqlTransaction(this.app.model, async tx => {
+      if (!await this.service.refundStore.move(tx, refund.refundNo, to, { ...facts, succeededAt })) return false;
+      if (refund.ownTransaction) {
+        if (to === RefundStatus.SUCCESS) await this.service.orderStore.addRefunded(tx, refund.orderNo, refund.amount);
+        if (releasesReservation(to)) await this.service.orderStore.releaseRefund(tx, refund.orderNo, refund.amount);
+      }
+      return true;
+    });
+    if (moved) this.logger.info('[RefundService.applyStatus] refundNo: %s, %s → %s', refund.refundNo, refund.status, to);
+    return moved;
+  }
+
+  /** The refund an Idempotency-Key already made: 200 with it, or 409 when the amount differs. */
+  private async replay(input: RefundInput): Promise<RefundResult | undefined> {
+    const existing = await this.service.refundStore.findByIdempotencyKey(input.orderNo, input.idempotencyKey!);
+    if (!existing) return undefined;
+    if (existing.amount !== input.amount) {
+      throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another amount');
+    }
+    return { status: 200, refund: toRefundView(existing) };
+  }
+
+  /** A failed reservation: the order may have left PAID meanwhile, which is the truer answer. */
+  private async explainRefusedReservation(orderNo: string): Promise<void> {
+    const order = await this.service.orderStore.findOrder(orderNo);
+    if (order && order.status !== OrderStatus.PAID) {
+      throw new ConflictError('ORDER_NOT_REFUNDABLE', `order ${orderNo} is ${order.status} and cannot be refunded`);
+    }
+  }
+
+  private async mustFind(refundNo: string): Promise<Refund> {
+    const refund = await this.service.refundStore.findByRefundNo(refundNo);
+    if (!refund) throw new NotFoundError('REFUND_NOT_FOUND', `refund ${refundNo} does not exist`);
+    return refund;
+  }
+}
+
+/** A refund as the API shows it. */
+export function toRefundView(refund: Refund): RefundView {
+  return {
+    refundNo: refund.refundNo,
+    orderNo: refund.orderNo,
+    transactionId: refund.transactionId,
+    amount: refund.amount,
+    reason: refund.reason,
+    status: refund.status,
+    createdBy: refund.createdBy,
+    createdAt: refund.createdAt.toISOString(),
+    succeededAt: refund.succeededAt ? refund.succeededAt.toISOString() : null,
+  };
+}

@@ -1,0 +1,91 @@
+import { isTimeoutError } from '../lib/http-client-error';
+
+/** A reply as it came off the wire: signatures are checked over exactly this text. */
+export interface RawReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** egg's HTTP client (`app.curl` / `ctx.curl`), as the adapters use it. */
+export type HttpClient = (url: string, options: {
+  method: string;
+  content?: string;
+  headers?: Record<string, string>;
+  dataType: 'text';
+  timeout: number;
+  /** a TLS agent for calls that present a client certificate */
+  httpsAgent?: unknown;
+}) => Promise<{ status: number; headers: unknown; data: unknown }>;
+
+export interface UpstreamLogger {
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+}
+
+/** Why a call got no reply at all: the adapter turns it into its own retryable error. */
+export type TransportFailure = 'TIMEOUT' | 'UNREACHABLE';
+
+export interface UpstreamCall<T> {
+  /** `wechat`, `wechatpay.v2`, `wechatpay.v3`: the log line's tag */
+  upstream: string;
+  operation: string;
+  /** what the call is about (an order number), never a secret; '-' for none */
+  ref: string;
+  url: string;
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  content?: string;
+  timeoutMs: number;
+  httpsAgent?: unknown;
+  /** the error to throw when no reply came */
+  transportError(failure: TransportFailure): Error;
+  /** reads the reply: returns the value and WeChat's code for the log line, or throws a typed error */
+  read(reply: RawReply): Promise<{ value: T; code?: string }> | { value: T; code?: string };
+}
+
+function codeOf(err: unknown): string {
+  const { errCode, code } = err as { errCode?: unknown; code?: unknown };
+  if (typeof errCode === 'string') return errCode;
+  return typeof code === 'string' ? code : (err as Error).name;
+}
+
+/**
+ * The one way the adapters call WeChat: a time-out on every call, one
+ * structured log line per call whatever happens (upstream, operation,
+ * reference, status, WeChat's code, duration; never a URL, a key or a body,
+ * since URLs can carry the app secret), and transport failures classified
+ * as time-out or unreachable.
+ */
+export async function callUpstream<T>(client: HttpClient, logger: UpstreamLogger, call: UpstreamCall<T>): Promise<T> {
+  const started = Date.now();
+  const line = `[upstream:${call.upstream}.${call.operation}] ref: %s, status: %s, code: %s, durationMs: %d`;
+  let reply: RawReply;
+  try {
+    const res = await client(call.url, {
+      method: call.method,
+      content: call.content,
+      headers: call.headers,
+      dataType: 'text',
+      timeout: call.timeoutMs,
+      ...(call.httpsAgent ? { httpsAgent: call.httpsAgent } : {}),
+    });
+    reply = {
+      status: res.status,
+      headers: (res.headers ?? {}) as RawReply['headers'],
+      text: typeof res.data === 'string' ? res.data : Buffer.isBuffer(res.data) ? res.data.toString('utf8') : '',
+    };
+  } catch (err) {
+    const failure: TransportFailure = isTimeoutError(err) ? 'TIMEOUT' : 'UNREACHABLE';
+    logger.warn(line, call.ref, '-', failure, Date.now() - started);
+    throw call.transportError(failure);
+  }
+  try {
+    const { value, code } = await call.read(reply);
+    logger.info(line, call.ref, reply.status, code ?? '-', Date.now() - started);
+    return value;
+  } catch (err) {
+    logger.warn(line, call.ref, reply.status, codeOf(err), Date.now() - started);
+    throw err;
+  }
+}
