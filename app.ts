@@ -1,8 +1,12 @@
 import { Application, IBoot } from 'egg';
 import { serializeTransactions } from './app/lib/sqlite-transactions';
+import { sandboxOf } from './app/middleware/sandbox';
 import { DEMO_STAFF } from './app/service/staff';
+import type { TlsListener } from './sandbox/tls-listener';
 
 export default class AppBoot implements IBoot {
+  private sandboxTls?: TlsListener;
+
   constructor(private readonly app: Application) {}
 
   configWillLoad() {
@@ -28,6 +32,28 @@ export default class AppBoot implements IBoot {
     // `npm run dev` only: an operator to try the staff API with. Never in
     // prod or unittest, whose env is not 'local'.
     if (this.app.config.env === 'local') await seedDemoStaff(this.app);
+    // `npm run dev` (one worker): the sandbox over TLS too, where config.local
+    // points the Pay API (v2 refunds need mutual TLS). Tests start their own.
+    if (this.app.config.env === 'local') this.sandboxTls = await startSandboxTls(this.app);
+  }
+
+  async beforeClose() {
+    await this.sandboxTls?.close();
+  }
+}
+
+async function startSandboxTls(app: Application): Promise<TlsListener | undefined> {
+  const port = app.config.sandbox.tlsPort;
+  try {
+    // Required here, not imported: production never loads the simulator.
+    const { startTlsListener } = require('./sandbox/tls-listener') as typeof import('./sandbox/tls-listener');
+    const listener = await startTlsListener(sandboxOf(app), { port });
+    app.logger.info('[AppBoot.didReady] sandbox TLS on %s/sandbox/ (the Pay API base)', listener.origin);
+    return listener;
+  } catch (err) {
+    // dev still starts; Pay API calls fail until the port is free (SANDBOX_TLS_PORT picks another)
+    app.logger.error('[AppBoot.didReady] sandbox TLS not started on port %s: %s', port, (err as Error).message);
+    return undefined;
   }
 }
 

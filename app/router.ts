@@ -5,6 +5,7 @@ export default (app: Application) => {
   const auth = app.middleware.auth();
   // any member of staff; routes that change something use staffAuth({ role: 'operator' })
   const staff = app.middleware.staffAuth();
+  const operator = app.middleware.staffAuth({ role: 'operator' });
 
   router.get('/healthz', controller.health.check);
 
@@ -25,4 +26,7 @@ export default (app: Application) => {
   router.post('/admin/api/login', controller.admin.session.login);
   router.get('/admin/api/orders', staff, controller.admin.order.index);
   router.get('/admin/api/orders/:orderNo', staff, controller.admin.order.show);
+  router.post('/admin/api/orders/:orderNo/refunds', operator, controller.admin.refund.create);
+  router.get('/admin/api/refunds', staff, controller.admin.refund.index);
+  router.get('/admin/api/refunds/:refundNo', staff, controller.admin.refund.show);
 };

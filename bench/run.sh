@@ -62,6 +62,8 @@ export WECHAT_API_BASE="http://127.0.0.1:$SANDBOX_PORT/sandbox/wechat"
 export WECHATPAY_API_BASE="http://127.0.0.1:$SANDBOX_PORT/sandbox/pay"
 export LOG_DIR="$OUT_DIR/logs"
 export SANDBOX_PORT
+# The standalone sandbox also serves TLS; any free port, so it never meets a local `npm run dev`.
+export SANDBOX_TLS_PORT=0
 
 APP_JOB="" SANDBOX_JOB="" BASELINE_JOB="" DB_CREATED=""
 

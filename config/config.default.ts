@@ -1,6 +1,7 @@
 import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
 import { databaseUrlFor, sequelizeOptionsFromUrl } from '../database/connection';
 import { envChoice, envOptional, envPositiveInt, envString } from '../app/lib/env';
+import { loadPemText } from '../app/lib/wxpay/v3-keys';
 
 export type WechatPayApiVersion = 'v2' | 'v3';
 export type WechatPaySignType = 'MD5' | 'HMAC-SHA256';
@@ -54,6 +55,8 @@ export interface BizConfig {
     wechatpayPrivateKey: string;
     /** multiplies WeChat's notify retry delays (15 s, 15 s, 30 s, …) */
     notifyRetryScale: number;
+    /** local dev: the port the sandbox also serves TLS on (app.ts), where config.local points the Pay API */
+    tlsPort: number;
   };
   order: {
     maxItems: number;
@@ -130,7 +133,7 @@ export default (appInfo: EggAppInfo) => {
     staffTokenTtlSeconds: envPositiveInt('STAFF_TOKEN_TTL', 8 * 3600),
   };
 
-  config.sandbox = { enabled: false, wechatpayPrivateKey: '', notifyRetryScale: 1 };
+  config.sandbox = { enabled: false, wechatpayPrivateKey: '', notifyRetryScale: 1, tlsPort: 7443 };
   config.order = { maxItems: 20, maxQuantity: 999 };
   config.reconciliation = { enabled: true, interval: envString('RECONCILE_INTERVAL', '1m') };
 
@@ -146,7 +149,9 @@ export default (appInfo: EggAppInfo) => {
  * Sandbox credentials, under anything set in the environment (local and
  * unittest). The v3 key pairs are generated per process: the merchant's, whose
  * private half the service signs with, and the simulated WeChat Pay's, whose
- * public half the service verifies with.
+ * public half the service verifies with. The merchant API client certificate
+ * (v2 refunds' mutual TLS) is issued for the merchant's key by the sandbox's
+ * test CA, unless WECHATPAY_CLIENT_CERT names one.
  */
 export function sandboxDefaults(): Pick<BizConfig, 'wechat' | 'wxpay' | 'sandbox'> {
   // Loaded lazily so that production never imports the simulator.
@@ -154,17 +159,21 @@ export function sandboxDefaults(): Pick<BizConfig, 'wechat' | 'wxpay' | 'sandbox
   const merchantKeys = sandbox.generateRsaKeyPair();
   const wechatpayKeys = sandbox.generateRsaKeyPair();
   const custom = envOptional('WECHATPAY_PUBLIC_KEY') !== undefined;
+  const mchId = envOptional('WECHATPAY_MCHID') ?? sandbox.SANDBOX_MCHID;
+  const privateKey = envOptional('WECHATPAY_PRIVATE_KEY') ?? merchantKeys.privateKeyPem;
+  const clientCert = envOptional('WECHATPAY_CLIENT_CERT') ?? issueSandboxClientCertificate(privateKey, mchId);
   return {
     wechat: {
       appId: envOptional('WECHAT_APPID') ?? sandbox.SANDBOX_APPID,
       secret: envOptional('WECHAT_SECRET') ?? sandbox.SANDBOX_SECRET,
     },
     wxpay: {
-      mchId: envOptional('WECHATPAY_MCHID') ?? sandbox.SANDBOX_MCHID,
+      mchId,
       apiKey: envOptional('WECHATPAY_API_KEY') ?? sandbox.SANDBOX_API_KEY,
       apiV3Key: envOptional('WECHATPAY_APIV3_KEY') ?? sandbox.SANDBOX_APIV3_KEY,
       certSerial: envOptional('WECHATPAY_CERT_SERIAL') ?? sandbox.SANDBOX_MERCHANT_CERT_SERIAL,
-      privateKey: envOptional('WECHATPAY_PRIVATE_KEY') ?? merchantKeys.privateKeyPem,
+      privateKey,
+      clientCert,
       publicKey: custom ? envString('WECHATPAY_PUBLIC_KEY', '') : wechatpayKeys.publicKeyPem,
       publicKeyId: custom ? envString('WECHATPAY_PUBLIC_KEY_ID', '') : sandbox.SANDBOX_PUBLIC_KEY_ID,
     },
@@ -173,4 +182,10 @@ export function sandboxDefaults(): Pick<BizConfig, 'wechat' | 'wxpay' | 'sandbox
       wechatpayPrivateKey: wechatpayKeys.privateKeyPem,
     },
   } as Pick<BizConfig, 'wechat' | 'wxpay' | 'sandbox'>;
+}
+
+/** apiclient_cert.pem for the merchant's key (PEM text or a file path), from the sandbox's test CA. */
+function issueSandboxClientCertificate(privateKey: string, mchId: string): string {
+  const { issueMerchantCertificate } = require('../sandbox/merchant-certificate') as typeof import('../sandbox/merchant-certificate');
+  return issueMerchantCertificate(loadPemText(privateKey, 'WECHATPAY_PRIVATE_KEY'), mchId);
 }

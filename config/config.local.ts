@@ -4,10 +4,13 @@ import { envOptional, envPositiveInt, envString } from '../app/lib/env';
 import { sandboxDefaults } from './config.default';
 
 // Local development: SQLite under run/ (config.default), the sandbox mounted
-// on this very port, nothing to set.
+// on this very port, nothing to set. The Pay API goes over TLS to the same
+// sandbox on SANDBOX_TLS_PORT (app.ts starts it), as it does to WeChat in
+// production; `npm run dev` trusts the sandbox's test CA (NODE_EXTRA_CA_CERTS).
 export default () => {
   const port = envPositiveInt('PORT', 7001);
   const origin = `http://127.0.0.1:${port}`;
+  const tlsPort = envPositiveInt('SANDBOX_TLS_PORT', 7443);
   const defaults = sandboxDefaults();
   const config: PowerPartial<EggAppConfig> = {
     // The sandbox's payer controls must not be reachable from the network.
@@ -18,7 +21,7 @@ export default () => {
     },
     wxpay: {
       ...defaults.wxpay,
-      apiBase: envString('WECHATPAY_API_BASE', `${origin}/sandbox/pay`),
+      apiBase: envString('WECHATPAY_API_BASE', `https://127.0.0.1:${tlsPort}/sandbox/pay`),
     },
     auth: {
       // A fresh secret per process: restarting `npm run dev` logs everyone out.
@@ -28,6 +31,7 @@ export default () => {
       ...defaults.sandbox,
       // retries after 15 s, 15 s, 30 s, … become 0.15 s, 0.15 s, 0.3 s, …
       notifyRetryScale: 0.01,
+      tlsPort,
     },
   };
   return config;

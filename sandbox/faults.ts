@@ -1,32 +1,48 @@
 /**
  * Fault injection: "the next N calls to <target> fail this way".
- * `pay` stands for every Pay API call, v2 and v3; the others name one
- * operation. Refund and bill operations join the list when they are simulated.
+ * `pay` stands for every Pay API call, v2 and v3; `refund` for v2's
+ * /secapi/pay/refund and v3's refund apply, `refundquery` for both refund
+ * queries; the others name one operation.
  */
 export const FAULT_TARGETS = [
   'jscode2session',
   'pay',
   'unifiedorder', 'orderquery', 'closeorder',
   'prepay', 'query', 'close', 'certificates',
+  'refund', 'refundquery',
 ] as const;
 
 export type FaultTarget = typeof FAULT_TARGETS[number];
 
 /**
- * SYSTEMERROR / BUSY: WeChat's signed "try again"; HTTP_500: a gateway page,
- * unsigned; DELAY: a normal answer after delayMs; FOREIGN_APPID /
- * FOREIGN_MCHID: a correctly signed query answer about another
- * merchant's app or account, which a merchant must not act upon.
+ * SYSTEMERROR / BUSY: WeChat's signed "try again" (v3: 500 SYSTEM_ERROR /
+ * 429); HTTP_500: a gateway page, unsigned; DELAY: a normal answer after
+ * delayMs (on `refund`, the refund is applied first and only the answer is
+ * late, so a merchant that times out has still refunded); FOREIGN_APPID /
+ * FOREIGN_MCHID: a correctly signed query answer about another merchant's
+ * app or account, which a merchant must not act upon. Refund refusals, as
+ * WeChat answers them: NOTENOUGH (v3 403 NOT_ENOUGH), USER_ACCOUNT_ABNORMAL
+ * (v3 403), BIZERR_NEED_RETRY (v2's "retry"; v3 says 500 SYSTEM_ERROR),
+ * FREQUENCY_LIMITED (v3 429).
  */
-export const FAULT_KINDS = [ 'SYSTEMERROR', 'BUSY', 'HTTP_500', 'DELAY', 'FOREIGN_APPID', 'FOREIGN_MCHID' ] as const;
+export const FAULT_KINDS = [
+  'SYSTEMERROR', 'BUSY', 'HTTP_500', 'DELAY', 'FOREIGN_APPID', 'FOREIGN_MCHID',
+  'NOTENOUGH', 'FREQUENCY_LIMITED', 'USER_ACCOUNT_ABNORMAL', 'BIZERR_NEED_RETRY',
+] as const;
 
 export type FaultKind = typeof FAULT_KINDS[number];
 
 // Only an order query describes a trade back to the merchant, so only it can describe another merchant's.
 const QUERY_TARGETS: readonly FaultTarget[] = [ 'orderquery', 'query' ];
+// Refusals that only a refund apply can meet.
+const REFUND_TARGETS: readonly FaultTarget[] = [ 'refund' ];
 const TARGETS_OF_KIND: Partial<Record<FaultKind, readonly FaultTarget[]>> = {
   FOREIGN_APPID: QUERY_TARGETS,
   FOREIGN_MCHID: QUERY_TARGETS,
+  NOTENOUGH: REFUND_TARGETS,
+  USER_ACCOUNT_ABNORMAL: REFUND_TARGETS,
+  BIZERR_NEED_RETRY: REFUND_TARGETS,
+  FREQUENCY_LIMITED: [ 'refund', 'refundquery' ],
 };
 
 export interface Fault {

@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 
 /** What a sandbox route answers. */
@@ -14,6 +15,13 @@ export interface SandboxRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: string;
+  /** the TLS client certificate, when it chained to the sandbox CA; never over plain HTTP */
+  clientCertificate?: X509Certificate;
+}
+
+/** What the connection tells about the caller beyond the request itself. */
+export interface SandboxTransport {
+  clientCertificate?: X509Certificate;
 }
 
 const BODY_LIMIT = 1024 * 1024;

@@ -1,16 +1,27 @@
-import { Trade, TradeApi } from './trade-store';
+import type { Trade } from './trade-store';
 
-/** The HTTP request WeChat sends to a trade's notify_url. */
+/** The HTTP request WeChat sends to a notify_url. */
 export interface NotifyMessage {
   headers: Record<string, string>;
   body: string;
 }
 
-/** How one API version writes a payment notify and recognises the merchant's acknowledgement. */
-export interface NotifyFormat {
+/** How one kind of notify is written, and how the merchant's acknowledgement is recognised. */
+export interface NotifyFormat<S = Trade> {
   /** Built afresh for every attempt (a v3 notify carries a timestamp that must be current). */
-  build(trade: Readonly<Trade>): NotifyMessage;
+  build(subject: Readonly<S>): NotifyMessage;
   isAcknowledged(status: number, body: string): boolean;
+}
+
+/**
+ * How a deliverer tells its subjects (a trade, a refund) apart and where it
+ * sends them: one delivery per key, to the subject's URL, in the format
+ * registered under its name.
+ */
+export interface NotifyAddressing<S> {
+  key(subject: Readonly<S>): string;
+  url(subject: Readonly<S>): string;
+  format(subject: Readonly<S>): string;
 }
 
 export interface DeliveryAttempt {
@@ -27,16 +38,27 @@ export interface DeliveryAttempt {
 }
 
 /**
- * none: the trade has no payment outcome yet; suppressed: paid with
+ * none: the subject has no outcome to notify yet; suppressed: settled with
  * `deliverNotify: false`; delivering: an attempt or a retry is pending;
  * cancelled: Sandbox.close() or a newer outcome stopped the schedule.
  */
 export type DeliveryState = 'none' | 'suppressed' | 'delivering' | 'acknowledged' | 'gave_up' | 'cancelled';
 
-export interface DeliveryReport {
-  outTradeNo: string;
+/** What became of a notify: the delivery's state, and the first attempt when it was waited for. */
+export interface NotifySummary {
+  state: DeliveryState;
+  firstAttempt?: DeliveryAttempt;
+}
+
+/** One subject's delivery: its state and every attempt so far. */
+export interface DeliveryLog {
   state: DeliveryState;
   attempts: DeliveryAttempt[];
+}
+
+/** A payment's delivery log, as GET /sandbox/control/notifies answers it. */
+export interface DeliveryReport extends DeliveryLog {
+  outTradeNo: string;
 }
 
 /**
@@ -52,9 +74,9 @@ export const NOTIFY_RETRY_DELAYS_S: readonly number[] = [
 const DELIVERY_TIMEOUT_MS = 5000;
 const MAX_REPLY_EXCERPT = 200;
 
-interface Delivery {
-  /** the trade as it was when paid: retries and resends tell the same outcome */
-  subject: Readonly<Trade>;
+interface Delivery<S> {
+  /** the subject as it was when settled: retries and resends tell the same outcome */
+  subject: Readonly<S>;
   state: DeliveryState;
   attempts: DeliveryAttempt[];
   scheduledAttempts: number;
@@ -73,57 +95,57 @@ function describeError(err: unknown): string {
 }
 
 /**
- * WeChat's side of payment notifies: POST to notify_url, and retry on
- * WeChat's schedule (scaled by `retryScale`) until the merchant acknowledges.
- * Timers are unref'd so a pending retry never keeps a process alive.
+ * WeChat's side of notifies (payments, refunds): POST to the subject's
+ * notify_url, and retry on WeChat's schedule (scaled by `retryScale`) until
+ * the merchant acknowledges. Timers are unref'd so a pending retry never
+ * keeps a process alive.
  */
-export class NotifyDeliverer {
-  private readonly deliveries = new Map<string, Delivery>();
-  private readonly formats = new Map<TradeApi, NotifyFormat>();
+export class NotifyDeliverer<S extends object = Trade> {
+  private readonly deliveries = new Map<string, Delivery<S>>();
+  private readonly formats = new Map<string, NotifyFormat<S>>();
   private readonly inFlight = new Set<AbortController>();
 
-  constructor(private readonly retryScale: number) {
+  constructor(private readonly retryScale: number, private readonly addressing: NotifyAddressing<S>) {
     if (!Number.isFinite(retryScale) || retryScale < 0) {
       throw new RangeError(`notifyRetryScale must be a finite number >= 0, got ${retryScale}`);
     }
   }
 
-  useFormat(api: TradeApi, format: NotifyFormat): void {
-    this.formats.set(api, format);
+  useFormat(name: string, format: NotifyFormat<S>): void {
+    this.formats.set(name, format);
   }
 
   /**
-   * Starts delivering the trade's current outcome, replacing any earlier
-   * delivery of that trade. The first attempt starts at once; the promise
+   * Starts delivering the subject's current outcome, replacing any earlier
+   * delivery of that subject. The first attempt starts at once; the promise
    * settles when it is over (retries go on in the background), so that a
    * caller may wait for it. Undefined when no attempt is made.
    */
-  deliver(trade: Readonly<Trade>): Promise<DeliveryAttempt | undefined> {
-    const delivery = this.replace(trade, 'delivering');
+  deliver(subject: Readonly<S>): Promise<DeliveryAttempt | undefined> {
+    const delivery = this.replace(subject, 'delivering');
     return this.runScheduledAttempt(delivery).catch(() => undefined);
   }
 
-  /** Records the trade's outcome without telling the merchant, so that only a query or a resend reveals it. */
-  suppress(trade: Readonly<Trade>): void {
-    this.replace(trade, 'suppressed');
+  /** Records the subject's outcome without telling the merchant, so that only a query or a resend reveals it. */
+  suppress(subject: Readonly<S>): void {
+    this.replace(subject, 'suppressed');
   }
 
-  /** The state of the trade's delivery: none, suppressed, delivering, acknowledged, … */
-  state(outTradeNo: string): DeliveryState {
-    return this.deliveries.get(outTradeNo)?.state ?? 'none';
+  /** The state of the subject's delivery: none, suppressed, delivering, acknowledged, … */
+  state(key: string): DeliveryState {
+    return this.deliveries.get(key)?.state ?? 'none';
   }
 
   /** One more delivery of the last outcome, outside the schedule; undefined when there is none. */
-  async resend(outTradeNo: string): Promise<DeliveryAttempt | undefined> {
-    const delivery = this.deliveries.get(outTradeNo);
+  async resend(key: string): Promise<DeliveryAttempt | undefined> {
+    const delivery = this.deliveries.get(key);
     if (!delivery) return undefined;
     return this.attempt(delivery, true);
   }
 
-  report(outTradeNo: string): DeliveryReport {
-    const delivery = this.deliveries.get(outTradeNo);
+  report(key: string): DeliveryLog {
+    const delivery = this.deliveries.get(key);
     return {
-      outTradeNo,
       state: delivery?.state ?? 'none',
       attempts: delivery ? delivery.attempts.map(attempt => ({ ...attempt })) : [],
     };
@@ -136,21 +158,22 @@ export class NotifyDeliverer {
     this.inFlight.clear();
   }
 
-  private replace(trade: Readonly<Trade>, state: DeliveryState): Delivery {
-    const previous = this.deliveries.get(trade.outTradeNo);
+  private replace(subject: Readonly<S>, state: DeliveryState): Delivery<S> {
+    const key = this.addressing.key(subject);
+    const previous = this.deliveries.get(key);
     if (previous) this.cancel(previous);
-    const delivery: Delivery = { subject: { ...trade }, state, attempts: [], scheduledAttempts: 0 };
-    this.deliveries.set(trade.outTradeNo, delivery);
+    const delivery: Delivery<S> = { subject: { ...subject }, state, attempts: [], scheduledAttempts: 0 };
+    this.deliveries.set(key, delivery);
     return delivery;
   }
 
-  private cancel(delivery: Delivery): void {
+  private cancel(delivery: Delivery<S>): void {
     if (delivery.timer) clearTimeout(delivery.timer);
     delivery.timer = undefined;
     if (delivery.state === 'delivering') delivery.state = 'cancelled';
   }
 
-  private schedule(delivery: Delivery, delayMs: number): void {
+  private schedule(delivery: Delivery<S>, delayMs: number): void {
     delivery.timer = setTimeout(() => {
       delivery.timer = undefined;
       this.runScheduledAttempt(delivery).catch(() => undefined);
@@ -158,7 +181,7 @@ export class NotifyDeliverer {
     delivery.timer.unref();
   }
 
-  private async runScheduledAttempt(delivery: Delivery): Promise<DeliveryAttempt> {
+  private async runScheduledAttempt(delivery: Delivery<S>): Promise<DeliveryAttempt> {
     delivery.scheduledAttempts += 1;
     const attempt = await this.attempt(delivery, false);
     // Cancelled or replaced while the request was under way.
@@ -176,16 +199,17 @@ export class NotifyDeliverer {
     return attempt;
   }
 
-  private async attempt(delivery: Delivery, resend: boolean): Promise<DeliveryAttempt> {
+  private async attempt(delivery: Delivery<S>, resend: boolean): Promise<DeliveryAttempt> {
     const at = new Date().toISOString();
     const outcome: Pick<DeliveryAttempt, 'status' | 'acknowledged' | 'error'> = { status: null, acknowledged: false };
     const controller = new AbortController();
     this.inFlight.add(controller);
     try {
-      const format = this.formats.get(delivery.subject.origin.api);
-      if (!format) throw new Error(`no notify format for API ${delivery.subject.origin.api}`);
+      const formatName = this.addressing.format(delivery.subject);
+      const format = this.formats.get(formatName);
+      if (!format) throw new Error(`no notify format ${formatName}`);
       const message = format.build(delivery.subject);
-      const response = await fetch(delivery.subject.notifyUrl, {
+      const response = await fetch(this.addressing.url(delivery.subject), {
         method: 'POST',
         headers: message.headers,
         body: message.body,

@@ -20,8 +20,8 @@ export interface SandboxOptions {
   /** the simulated WeChat's clock in ms (default Date.now); tests move it to expire prepay_ids */
   clock?: () => number;
   /**
-   * A JSON file that keeps the trades across restarts (local development):
-   * loaded at start, rewritten after every change. Unset: trades live in memory only.
+   * A JSON file that keeps the trades and refunds across restarts (local development):
+   * loaded at start, rewritten after every change. Unset: they live in memory only.
    */
   statePath?: string;
 }

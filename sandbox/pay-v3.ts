@@ -6,15 +6,18 @@ import type { SandboxOptions } from './options';
 import { TradeStore } from './trade-store';
 import { issueSandboxCertificate, SandboxCertificate } from './v3-certificate';
 import { signedError, signedReply, WechatpayReplySigner } from './v3-reply';
+import { RefundV3Operations } from './v3-refund';
 import { v3Time, v3Transaction } from './v3-transaction';
 import { sealResource } from './wechat/aes-gcm';
 import { nonceStr } from './wechat/nonce';
 import { rsaSha256Verify } from './wechat/rsa';
 import { parseMerchantAuthorization } from './wechat/v3-authorization';
 import { v3RequestMessage } from './wechat/v3-message';
+import { isNotifyUrl } from './notify-url';
+import { faultRefusal, objectField, paramError, stringField, V3Refusal } from './v3-refusal';
 
 /** A Pay API v3 operation; also its fault-injection target. */
-export type V3Operation = 'prepay' | 'query' | 'close' | 'certificates';
+export type V3Operation = 'prepay' | 'query' | 'close' | 'certificates' | 'refund' | 'refundquery';
 
 /** Where the service's WeChat Pay base URL (<origin>/sandbox/pay) puts api.mch.weixin.qq.com's paths. */
 export const V3_PATH_PREFIX = '/sandbox/pay/v3/';
@@ -23,44 +26,14 @@ const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*]{6,32}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const QUERY_PATH = /^\/sandbox\/pay\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/;
 const CLOSE_PATH = /^\/sandbox\/pay\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/;
+const REFUND_QUERY_PATH = /^\/sandbox\/pay\/v3\/refund\/domestic\/refunds\/([^/]+)$/;
 // WeChat refuses a request whose timestamp is more than five minutes off its clock.
 const MAX_SKEW_SECONDS = 300;
 
 interface Call {
   operation: V3Operation;
   outTradeNo?: string;
-}
-
-/** A WeChat v3 refusal, before it is signed. */
-class V3Refusal {
-  constructor(readonly status: number, readonly code: string, readonly message: string, readonly detail?: Record<string, unknown>) {}
-}
-
-function paramError(field: string, rule: string): V3Refusal {
-  return new V3Refusal(400, 'PARAM_ERROR', `输入源“${field}”${rule}`, { location: field.split('/')[1], field });
-}
-
-function stringField(source: Record<string, unknown>, name: string, field: string, maxLength: number): string {
-  const value = source[name];
-  if (value === undefined || value === null || value === '') throw paramError(field, '必填，不能为空');
-  if (typeof value !== 'string' || value.length > maxLength) throw paramError(field, `须为不超过${maxLength}个字符的字符串`);
-  return value;
-}
-
-function objectField(source: Record<string, unknown>, name: string, field: string): Record<string, unknown> {
-  const value = source[name];
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw paramError(field, '必填，须为对象');
-  return value as Record<string, unknown>;
-}
-
-function isNotifyUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    // WeChat refuses a notify_url carrying query parameters; it requires https, which the sandbox relaxes for loopback.
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.search === '';
-  } catch {
-    return false;
-  }
+  outRefundNo?: string;
 }
 
 /** The out_trade_no in a URL path: percent-decoded and checked. */
@@ -77,7 +50,8 @@ function pathOutTradeNo(encoded: string): string {
 
 /**
  * api.mch.weixin.qq.com's Pay API v3 for JSAPI (mini-program) payments: prepay,
- * query and close by out_trade_no, and the platform certificate download.
+ * query and close by out_trade_no, domestic refunds (apply, query), and the
+ * platform certificate download.
  * Every request's WECHATPAY2-SHA256-RSA2048 Authorization is checked with the
  * merchant's public key; every reply, errors included, is signed with the
  * simulated WeChat Pay key. Without both keys in the options, v3 is off.
@@ -92,6 +66,7 @@ export class PayV3Simulator {
     private readonly options: SandboxOptions,
     private readonly trades: TradeStore,
     private readonly faults: FaultInjector,
+    private readonly refunds: RefundV3Operations,
   ) {
     if (options.merchantPrivateKey && options.wechatpayPrivateKey) {
       this.merchantPublicKey = createPublicKey(createPrivateKey(options.merchantPrivateKey));
@@ -112,17 +87,22 @@ export class PayV3Simulator {
       // A failing gateway in front of WeChat Pay: a plain page, nothing signed.
       return { status: 500, headers: { 'content-type': 'text/html' }, body: '<html><body>500 Internal Server Error</body></html>' };
     }
-    if (fault?.kind === 'DELAY') await sleep(fault.delayMs ?? 0);
+    // A slow refund is slow after WeChat has accepted it: the merchant times out, the refund stands.
+    const delayAfter = fault?.kind === 'DELAY' && call.operation === 'refund';
+    if (fault?.kind === 'DELAY' && !delayAfter) await sleep(fault.delayMs ?? 0);
 
+    let reply: SandboxReply;
     try {
       this.checkAuthorization(request);
-      if (fault?.kind === 'SYSTEMERROR') throw new V3Refusal(500, 'SYSTEM_ERROR', '系统错误');
-      if (fault?.kind === 'BUSY') throw new V3Refusal(429, 'FREQUENCY_LIMITED', '频率超限');
-      return await this.run(call, request, fault);
+      const refusal = faultRefusal(fault?.kind);
+      if (refusal) throw refusal;
+      reply = await this.run(call, request, fault);
     } catch (err) {
-      if (err instanceof V3Refusal) return signedError(signer, err.status, err.code, err.message, err.detail);
-      throw err;
+      if (!(err instanceof V3Refusal)) throw err;
+      reply = signedError(signer, err.status, err.code, err.message, err.detail);
     }
+    if (delayAfter) await sleep(fault?.delayMs ?? 0);
+    return reply;
   }
 
   /** Which operation a request is, from its method and path. */
@@ -134,6 +114,9 @@ export class PayV3Simulator {
     if (method === 'GET' && query) return { operation: 'query', outTradeNo: query[1] };
     const close = CLOSE_PATH.exec(path);
     if (method === 'POST' && close) return { operation: 'close', outTradeNo: close[1] };
+    if (method === 'POST' && path === `${V3_PATH_PREFIX}refund/domestic/refunds`) return { operation: 'refund' };
+    const refundQuery = REFUND_QUERY_PATH.exec(path);
+    if (method === 'GET' && refundQuery) return { operation: 'refundquery', outRefundNo: refundQuery[1] };
     return undefined;
   }
 
@@ -143,6 +126,8 @@ export class PayV3Simulator {
       case 'query': return this.query(pathOutTradeNo(call.outTradeNo!), request, fault);
       case 'close': return this.close(pathOutTradeNo(call.outTradeNo!), request);
       case 'certificates': return this.certificates();
+      case 'refund': return signedReply(this.signer!, 200, this.refunds.create(request.body));
+      case 'refundquery': return signedReply(this.signer!, 200, this.refunds.query(call.outRefundNo!));
       default: throw new Error(`unknown v3 operation ${String(call.operation)}`);
     }
   }

@@ -1,6 +1,6 @@
 import { json, parseJsonBody, SandboxReply, SandboxRequest } from './http';
 import { sandboxOpenid } from './login';
-import { DeliveryAttempt, DeliveryState, NotifyDeliverer } from './notify-delivery';
+import { DeliveryReport, NotifyDeliverer, NotifySummary } from './notify-delivery';
 import { isPayable, Trade, TradeStore } from './trade-store';
 
 const PAYMENT_RESULTS = [ 'SUCCESS', 'FAIL', 'USERPAYING' ] as const;
@@ -19,12 +19,6 @@ interface PayInput {
   /** answer only once the first notify attempt is over */
   wait: boolean;
   bankType: string;
-}
-
-/** What became of the notify of a payment: the delivery's state, and the first attempt when it was waited for. */
-interface NotifySummary {
-  state: DeliveryState;
-  firstAttempt?: DeliveryAttempt;
 }
 
 function badRequest(code: string, message: string): SandboxReply {
@@ -68,7 +62,7 @@ function tradeNotFound(outTradeNo: string): SandboxReply {
 export class Payer {
   constructor(
     private readonly trades: TradeStore,
-    private readonly notifies: NotifyDeliverer,
+    private readonly notifies: NotifyDeliverer<Trade>,
   ) {}
 
   /**
@@ -126,7 +120,8 @@ export class Payer {
     const outTradeNo = outTradeNoParameter(request.query.get('outTradeNo') ?? undefined);
     if (!outTradeNo) return badRequest('INVALID_QUERY', 'expected ?outTradeNo=...');
     if (!this.trades.find(outTradeNo)) return tradeNotFound(outTradeNo);
-    return json(200, this.notifies.report(outTradeNo));
+    const report: DeliveryReport = { outTradeNo, ...this.notifies.report(outTradeNo) };
+    return json(200, report);
   }
 
   // POST /sandbox/control/notify/resend { outTradeNo }: answers when the attempt is over.

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { issueMerchantCertificate } from './merchant-certificate';
 
 /** Where the standalone sandbox keeps the v3 keys it made, and what the merchant must be told. */
 export interface StandaloneV3Keys {
@@ -12,6 +13,7 @@ export interface StandaloneV3Keys {
 }
 
 export const MERCHANT_KEY_FILE = 'apiclient_key.pem';
+export const MERCHANT_CERT_FILE = 'apiclient_cert.pem';
 export const WECHATPAY_PRIVATE_KEY_FILE = 'wechatpay_private_key.pem';
 export const WECHATPAY_PUBLIC_KEY_FILE = 'wechatpay_public_key.pem';
 
@@ -46,4 +48,15 @@ export function provisionV3Keys(dir: string, givenMerchantPrivateKey: string): S
   }
   const merchantPrivateKeyFile = path.join(dir, MERCHANT_KEY_FILE);
   return { merchantPrivateKey: keptPrivateKey(merchantPrivateKeyFile), wechatpayPrivateKey, merchantPrivateKeyFile, wechatpayPublicKeyFile };
+}
+
+/**
+ * Issues the merchant API client certificate (CN = mch_id) for the merchant's
+ * key and writes it to `dir`, afresh at every start so that it always
+ * matches the key and mch_id in use; returns the file's path.
+ */
+export function provisionMerchantCertificate(dir: string, merchantPrivateKey: string, mchId: string): string {
+  const file = path.join(dir, MERCHANT_CERT_FILE);
+  writeFileSync(file, issueMerchantCertificate(merchantPrivateKey, mchId));
+  return file;
 }

@@ -10,7 +10,11 @@
  * v3 works too: without WECHATPAY_PRIVATE_KEY it makes a merchant key pair,
  * and it always has a WeChat Pay key pair of its own, both kept under
  * run/sandbox/ (SANDBOX_KEY_DIR); it prints what the merchant must set.
- * SANDBOX_STATE_PATH keeps the trades in a JSON file across restarts.
+ * It serves plain HTTP on SANDBOX_PORT and TLS on SANDBOX_TLS_PORT (the test
+ * CA of sandbox/tls/), where the merchant's Pay API base points, since v2
+ * refunds need mutual TLS: it issues the merchant API client certificate for
+ * the merchant's key into the same directory.
+ * SANDBOX_STATE_PATH keeps the trades and refunds in a JSON file across restarts.
  */
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -28,10 +32,13 @@ import { json, sendReply } from './http';
 import { Sandbox, SANDBOX_PREFIX } from './index';
 import type { SandboxOptions } from './options';
 import { Env, envPem, envPort, envScale, envValue } from './standalone-env';
-import { provisionV3Keys } from './standalone-keys';
+import { provisionMerchantCertificate, provisionV3Keys } from './standalone-keys';
 import { merchantSettings } from './standalone-settings';
+import { CA_CERT_FILE } from './tls-fixtures';
+import { startTlsListener, TlsListener } from './tls-listener';
 
 export const DEFAULT_SANDBOX_PORT = 7002;
+export const DEFAULT_SANDBOX_TLS_PORT = 7443;
 // Loopback only: the simulator accepts anyone's payments and must never face a network.
 const HOST = '127.0.0.1';
 // run/ is git-ignored; the keys the sandbox makes stay out of the repository.
@@ -41,6 +48,8 @@ export interface StandaloneSandbox {
   sandbox: Sandbox;
   server: Server;
   origin: string;
+  /** https://127.0.0.1:port, when started with a TLS port */
+  tlsOrigin?: string;
   close(): Promise<void>;
 }
 
@@ -65,8 +74,8 @@ export function standaloneOptions(env: Env = process.env): SandboxOptions {
   };
 }
 
-/** Serves a sandbox on 127.0.0.1:`port` (0: any free port). */
-export async function startStandaloneSandbox(port: number, options: SandboxOptions): Promise<StandaloneSandbox> {
+/** Serves a sandbox on 127.0.0.1:`port`, and over TLS on `tlsPort` when given (0: any free port). */
+export async function startStandaloneSandbox(port: number, options: SandboxOptions, tlsPort?: number): Promise<StandaloneSandbox> {
   const sandbox = new Sandbox(options);
   const server = createServer((req, res) => {
     sandbox.handle(req, res).then(handled => {
@@ -78,12 +87,21 @@ export async function startStandaloneSandbox(port: number, options: SandboxOptio
     server.listen(port, HOST, () => resolve());
   });
   const origin = `http://${HOST}:${(server.address() as AddressInfo).port}`;
+  let tls: TlsListener | undefined;
+  try {
+    tls = tlsPort === undefined ? undefined : await startTlsListener(sandbox, { port: tlsPort, host: HOST });
+  } catch (err) {
+    server.close();
+    throw err;
+  }
   return {
     sandbox,
     server,
     origin,
+    tlsOrigin: tls?.origin,
     async close() {
       sandbox.close();
+      await tls?.close();
       server.closeAllConnections();
       await new Promise(resolve => server.close(resolve));
     },
@@ -92,16 +110,28 @@ export async function startStandaloneSandbox(port: number, options: SandboxOptio
 
 async function main(env: Env = process.env): Promise<void> {
   const given = standaloneOptions(env);
-  const keys = provisionV3Keys(envValue('SANDBOX_KEY_DIR', env) ?? DEFAULT_KEY_DIR, given.merchantPrivateKey);
+  const keyDir = envValue('SANDBOX_KEY_DIR', env) ?? DEFAULT_KEY_DIR;
+  const keys = provisionV3Keys(keyDir, given.merchantPrivateKey);
   const options = { ...given, merchantPrivateKey: keys.merchantPrivateKey, wechatpayPrivateKey: keys.wechatpayPrivateKey };
-  const running = await startStandaloneSandbox(envPort('SANDBOX_PORT', DEFAULT_SANDBOX_PORT, env), options);
-  const { origin } = running;
+  let clientCertFile: string;
+  try {
+    clientCertFile = provisionMerchantCertificate(keyDir, keys.merchantPrivateKey, options.mchId);
+  } catch (err) {
+    // Everything but the v2 refund works without it: say so rather than refuse to start.
+    console.error(`sandbox: ${(err as Error).message}; v2 refunds will answer "certificate not match"`);
+    clientCertFile = '(not issued)';
+  }
+  const running = await startStandaloneSandbox(envPort('SANDBOX_PORT', DEFAULT_SANDBOX_PORT, env), options,
+    envPort('SANDBOX_TLS_PORT', DEFAULT_SANDBOX_TLS_PORT, env));
+  const { origin, tlsOrigin } = running;
+  const tls = { apiOrigin: `${tlsOrigin}${SANDBOX_PREFIX}`, caFile: CA_CERT_FILE, clientCertFile };
   const lines = [
-    `WeChat sandbox listening on ${origin}${SANDBOX_PREFIX}/ (Pay API v2 and v3)`,
-    `  control: ${origin}${SANDBOX_PREFIX}/control (pay, notifies, notify/resend, faults)`,
-    `  notify retry scale ${options.notifyRetryScale}; trades ${options.statePath ? `kept in ${options.statePath}` : 'in memory'}`,
+    `WeChat sandbox listening on ${origin}${SANDBOX_PREFIX}/ and ${tlsOrigin}${SANDBOX_PREFIX}/ (Pay API v2 and v3)`,
+    `  control: ${origin}${SANDBOX_PREFIX}/control (pay, notifies, notify/resend, refund, refund/resend, refund-notifies, refunds, refund/platform, faults)`,
+    `  merchant API certificate (v2 refunds): ${clientCertFile}`,
+    `  notify retry scale ${options.notifyRetryScale}; trades and refunds ${options.statePath ? `kept in ${options.statePath}` : 'in memory'}`,
     'Set these in the merchant\'s environment:',
-    ...merchantSettings(`${origin}${SANDBOX_PREFIX}`, options, keys, env).map(line => `  ${line}`),
+    ...merchantSettings(`${origin}${SANDBOX_PREFIX}`, options, keys, env, tls).map(line => `  ${line}`),
   ];
   console.log(lines.join('\n'));
 

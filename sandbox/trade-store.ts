@@ -1,5 +1,5 @@
 import { newPrepayId, newTransactionId } from './ids';
-import { readStateFile, writeStateFile } from './state-file';
+import { SandboxStateFile } from './sandbox-state';
 import { beijingCompact } from './wechat/time';
 import type { V2SignType } from './wechat/v2-sign';
 
@@ -84,13 +84,14 @@ export class TradeStore {
 
   /**
    * `clock` is the simulated WeChat's time in ms; tests replace it to age prepay_ids.
-   * `statePath`, when given, is loaded now and rewritten after every change.
+   * `state`, when it has a path, is where the trades were saved and are saved after every change.
    */
-  constructor(readonly clock: () => number = Date.now, private readonly statePath?: string) {
-    const saved = statePath ? readStateFile(statePath) : undefined;
+  constructor(readonly clock: () => number = Date.now, private readonly state = new SandboxStateFile()) {
+    state.include(() => ({ ...this.snapshot() }));
+    const { saved } = state;
     if (saved === undefined) return;
     if (!isTradeSnapshot(saved)) {
-      throw new Error(`the sandbox state file ${statePath} holds no trades of this sandbox (version ${SNAPSHOT_VERSION}); delete it to start afresh`);
+      throw new Error(`the sandbox state file ${state.path} holds no trades of this sandbox (version ${SNAPSHOT_VERSION}); delete it to start afresh`);
     }
     this.restore(saved);
   }
@@ -183,7 +184,7 @@ export class TradeStore {
   }
 
   private changed(): void {
-    if (this.statePath) writeStateFile(this.statePath, this.snapshot());
+    this.state.save();
   }
 
   private issuePrepay(trade: Trade): void {

@@ -46,11 +46,16 @@ export class V2NotifyFormat implements NotifyFormat {
   }
 
   isAcknowledged(status: number, body: string): boolean {
-    if (status !== 200) return false;
-    try {
-      return fromXml(body).return_code === 'SUCCESS';
-    } catch {
-      return false;
-    }
+    return isV2Acknowledged(status, body);
+  }
+}
+
+/** v2 notifies (payments and refunds) are acknowledged by HTTP 200 with an XML return_code SUCCESS. */
+export function isV2Acknowledged(status: number, body: string): boolean {
+  if (status !== 200) return false;
+  try {
+    return fromXml(body).return_code === 'SUCCESS';
+  } catch {
+    return false;
   }
 }

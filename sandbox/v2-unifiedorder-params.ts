@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isNotifyUrl } from './notify-url';
 
 /** A unifiedorder request's business parameters, checked. */
 export interface UnifiedOrderParams {
@@ -22,7 +23,6 @@ const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 // yyyyMMddHHmmss, Beijing time
 const V2_TIME = /^20\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/;
 const MAX_BODY_LENGTH = 128;
-const MAX_NOTIFY_URL_LENGTH = 256;
 
 /*
  * Parameters that make an order: sent again with the same out_trade_no, any
@@ -34,17 +34,6 @@ const FINGERPRINT_FIELDS = [
   'body', 'detail', 'attach', 'total_fee', 'fee_type', 'trade_type', 'openid',
   'notify_url', 'product_id', 'goods_tag', 'limit_pay', 'device_info',
 ];
-
-function isNotifyUrl(value: string): boolean {
-  if (value.length > MAX_NOTIFY_URL_LENGTH) return false;
-  try {
-    const url = new URL(value);
-    // WeChat refuses a notify_url that carries query parameters.
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '';
-  } catch {
-    return false;
-  }
-}
 
 /** Checks a unifiedorder request's business parameters; the PARAM_ERROR description when one is wrong. */
 export function parseUnifiedOrder(fields: Record<string, string>): { params: UnifiedOrderParams } | { errCodeDes: string } {

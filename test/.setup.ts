@@ -1,16 +1,28 @@
 import { execFileSync } from 'node:child_process';
 import { AddressInfo } from 'node:net';
-import { Server } from 'node:http';
+import http, { Server } from 'node:http';
 import path from 'node:path';
 import { app } from 'egg-mock/bootstrap';
 import { databaseUrlFor } from '../database/connection';
 import { sandboxOf } from '../app/middleware/sandbox';
+import { startTlsListener, TlsListener } from '../sandbox/tls-listener';
 
 // Tables in the order they can be emptied without breaking foreign keys.
 const TABLES = [ 'refunds', 'payment_events', 'order_items', 'orders', 'products', 'users', 'staff_login_failures', 'staff' ];
 let server: Server;
+let tls: TlsListener | undefined;
+
+// app.httpRequest() serves each request from a server of its own on a fresh
+// ephemeral port, and Node 20's global agent keeps connections alive: once a
+// port is reused, a pooled socket to the closed server of an earlier request
+// can be handed to a new one and reset. Test requests do not share sockets.
+http.globalAgent = new http.Agent({ keepAlive: false });
 
 before(async () => {
+  // Read by Node at start only: the test process must have been started with it (npm test, npm run cov).
+  if (!process.env.NODE_EXTRA_CA_CERTS) {
+    throw new Error('the Pay API goes over TLS to the sandbox: run the tests with NODE_EXTRA_CA_CERTS=sandbox/tls/ca.pem (npm test does)');
+  }
   // The schema comes from the real migrations, run by the real CLI.
   const root = path.join(__dirname, '..');
   execFileSync(process.execPath, [ require.resolve('sequelize-cli/lib/sequelize'), 'db:migrate' ], {
@@ -20,13 +32,16 @@ before(async () => {
   });
   await app.ready();
   // WeChat (the sandbox) talks to us over real HTTP, so the app listens on a
-  // free port and the WeChat base URLs and the notify URL point at it.
+  // free port and the WeChat base URL and the notify URL point at it.
   server = app.listen(0, '127.0.0.1');
   await new Promise(resolve => server.once('listening', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   app.config.wechat.apiBase = `${origin}/sandbox/wechat`;
-  app.config.wxpay.apiBase = `${origin}/sandbox/pay`;
   app.config.wxpay.notifyUrl = `${origin}/api/pay/notify`;
+  // Every Pay API call goes over TLS, as in production, to the same sandbox:
+  // the v2 refund presents the merchant API certificate there.
+  tls = await startTlsListener(sandboxOf(app), { port: 0 });
+  app.config.wxpay.apiBase = `${tls.origin}/sandbox/pay`;
 });
 
 beforeEach(async () => {
@@ -37,5 +52,6 @@ beforeEach(async () => {
 });
 
 after(async () => {
+  await tls?.close();
   await new Promise(resolve => server?.close(resolve));
 });

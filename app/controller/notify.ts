@@ -1,7 +1,7 @@
 import { Controller } from 'egg';
 import getRawBody from 'raw-body';
 import { v2NotifyReply } from '../lib/wxpay/v2-notify';
-import { NotifyAck, NotifyBody } from '../service/notify';
+import { NotifyAck, NotifyBody } from '../lib/notify-body';
 
 const BODY_LIMIT = '1mb';
 const RETRY_LATER = 'temporarily unavailable, retry later';

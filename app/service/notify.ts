@@ -2,31 +2,16 @@ import { Service } from 'egg';
 import { IncomingHttpHeaders } from 'node:http';
 import { verifyV2Notify } from '../lib/wxpay/v2-notify';
 import { verifyV3Notify } from '../lib/wxpay/v3-notify';
+import { bodyProblemAck, NotifyAck, NotifyBody } from '../lib/notify-body';
 import type { SettleOutcome } from './order_store';
 
-/** A notify body as the controller read it, or why it could not. */
-export type NotifyBody = { raw: string } | { problem: 'TOO_LARGE' | 'EMPTY' | 'UNREADABLE' };
-
-/**
- * The answer to a notify. v2: HTTP 200 (413 for an oversized body) with XML
- * SUCCESS/FAIL; v3: 204 after commit, else the status with `{ code: 'FAIL', message }`.
- */
-export interface NotifyAck {
-  ok: boolean;
-  status: number;
-  message: string;
-}
+export type { NotifyAck, NotifyBody } from '../lib/notify-body';
 
 // Outcomes WeChat should stop retrying: the order is settled (or needs a refund, not a retry).
 const ACKNOWLEDGED: ReadonlySet<SettleOutcome> = new Set([ 'PAID', 'DUPLICATE', 'PAID_BY_OTHER_TRANSACTION', 'PAID_AFTER_CLOSE' ]);
 const FAILURE_MESSAGES: Record<string, string> = {
   UNKNOWN_ORDER: 'unknown out_trade_no',
   AMOUNT_MISMATCH: 'the amount does not match the order',
-};
-const BODY_PROBLEMS = {
-  TOO_LARGE: 'body over 1 MB',
-  EMPTY: 'empty body',
-  UNREADABLE: 'body could not be read',
 };
 
 /**
@@ -41,7 +26,7 @@ export default class NotifyService extends Service {
     const base = { source: 'notify', apiVersion: 'v2' } as const;
     if ('problem' in body) {
       await this.service.auditTrail.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
-      return { ok: false, status: body.problem === 'TOO_LARGE' ? 413 : 200, message: BODY_PROBLEMS[body.problem] };
+      return bodyProblemAck(body.problem, 200);
     }
     const event = { ...base, rawBody: body.raw };
     const verdict = await this.auditedVerification(event, async () => {
@@ -74,7 +59,7 @@ export default class NotifyService extends Service {
     const base = { source: 'notify', apiVersion: 'v3' } as const;
     if ('problem' in body) {
       await this.service.auditTrail.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
-      return { ok: false, status: body.problem === 'TOO_LARGE' ? 413 : 400, message: BODY_PROBLEMS[body.problem] };
+      return bodyProblemAck(body.problem, 400);
     }
     const event = { ...base, rawBody: body.raw };
     const verdict = await this.auditedVerification(event, async () => {

@@ -19,7 +19,7 @@ const CLOSE_ATTEMPTS = 3;
  */
 export default class PaymentService extends Service {
   private get gateway(): PayGateway {
-    return this.config.wxpay.apiVersion === 'v3' ? this.service.payV3Client : this.service.payV2Client;
+    return this.service.wechatPay.gateway;
   }
 
   /** Parameters for wx.requestPayment; a prepay_id still valid is reused. */

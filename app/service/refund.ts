@@ -61,7 +61,7 @@ export class RefundRefusedError extends ApiError {
  */
 export default class RefundService extends Service {
   private get gateway(): PayGateway {
-    return this.config.wxpay.apiVersion === 'v3' ? this.service.payV3Client : this.service.payV2Client;
+    return this.service.wechatPay.gateway;
   }
 
   /** A refund of part or all of a PAID order's own payment, asked for by staff. */

@@ -5,7 +5,7 @@ import type { RefundReport } from '../lib/wxpay/refund';
 import { verifyV2RefundNotify } from '../lib/wxpay/v2-refund-notify';
 import { verifyV3RefundNotify } from '../lib/wxpay/v3-refund-notify';
 import { RefundStatus } from '../lib/refund-status';
-import type { NotifyAck, NotifyBody } from './notify';
+import { bodyProblemAck, NotifyAck, NotifyBody } from '../lib/notify-body';
 import { isDuplicateKey } from './refund_store';
 
 type MatchedReport = RefundReport & { transactionId: string; orderNo: string; total: number; amount: number };
@@ -14,12 +14,6 @@ type MatchedReport = RefundReport & { transactionId: string; orderNo: string; to
 export interface RefundNotifyAck extends NotifyAck {
   form: 'xml' | 'json';
 }
-
-const BODY_PROBLEMS = {
-  TOO_LARGE: 'body over 1 MB',
-  EMPTY: 'empty body',
-  UNREADABLE: 'body could not be read',
-};
 
 /**
  * WeChat Pay's refund callbacks, v2 (`req_info` encrypted with the MD5 of the
@@ -34,7 +28,7 @@ export default class RefundNotifyService extends Service {
     const base = { source: 'refund_notify', apiVersion: 'v2' } as const;
     if ('problem' in body) {
       await this.service.auditTrail.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
-      return { form: 'xml', ok: false, status: body.problem === 'TOO_LARGE' ? 413 : 200, message: BODY_PROBLEMS[body.problem] };
+      return { form: 'xml', ...bodyProblemAck(body.problem, 200) };
     }
     const event = { ...base, rawBody: body.raw };
     const { apiKey } = this.app.wechatPayCredentials.v2;
@@ -57,7 +51,7 @@ export default class RefundNotifyService extends Service {
     const base = { source: 'refund_notify', apiVersion: 'v3' } as const;
     if ('problem' in body) {
       await this.service.auditTrail.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
-      return { form: 'json', ok: false, status: body.problem === 'TOO_LARGE' ? 413 : 400, message: BODY_PROBLEMS[body.problem] };
+      return { form: 'json', ...bodyProblemAck(body.problem, 400) };
     }
     const event = { ...base, rawBody: body.raw };
     let verdict: ReturnType<typeof verifyV3RefundNotify>;

@@ -82,8 +82,8 @@ export default class RefundStoreService extends Service {
     const before = statusesBefore(to);
     const now = new Date();
     const updated = await tx.write(
-      `UPDATE refunds SET status = ?, wechat_code = COALESCE(?, wechat_code), succeeded_at = COALESCE(?, succeeded_at), `
-      + `wechat_refund_id = COALESCE(?, wechat_refund_id), accepted_at = COALESCE(accepted_at, ?), updated_at = ? `
+      'UPDATE refunds SET status = ?, wechat_code = COALESCE(?, wechat_code), succeeded_at = COALESCE(?, succeeded_at), '
+      + 'wechat_refund_id = COALESCE(?, wechat_refund_id), accepted_at = COALESCE(accepted_at, ?), updated_at = ? '
       + `WHERE refund_no = ? AND status IN (${before.map(() => '?').join(', ')})`,
       [ to, facts.wechatCode ?? null, facts.succeededAt ?? null, facts.wechatRefundId ?? null,
         to === RefundStatus.FAILED ? null : now, now, refundNo, ...before ],

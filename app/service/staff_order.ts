@@ -4,6 +4,7 @@ import type { StaffOrderQuery } from '../lib/staff-order-query';
 import type { PaymentEvent } from '../model/payment_event';
 import type { OrderOfUser } from './order_store';
 import { OrderView, toOrderView } from './order';
+import type { RefundView } from './refund';
 
 /** An order as staff see it: the customer's view plus whose it is. */
 export interface StaffOrderView extends OrderView {
@@ -25,8 +26,8 @@ export interface PaymentEventView {
 }
 
 /**
- * The staff API's reading of orders: every user's, with their payment
- * events. Read only; refunds are added to the detail when they exist.
+ * The staff API's reading of orders: every user's, with their refunds and
+ * payment events. Read only.
  */
 export default class StaffOrderService extends Service {
   /** Every user's orders matching the query, newest first. */
@@ -35,12 +36,15 @@ export default class StaffOrderService extends Service {
     return { items: rows.map(toStaffOrderView), total: count, page, pageSize };
   }
 
-  /** One order, whoever's it is, with its payment events newest first. */
-  async get(orderNo: string): Promise<StaffOrderView & { events: PaymentEventView[] }> {
+  /** One order, whoever's it is, with its refunds and payment events, newest first. */
+  async get(orderNo: string): Promise<StaffOrderView & { refunds: RefundView[]; events: PaymentEventView[] }> {
     const found = await this.service.orderStore.findByOrderNo(orderNo);
     if (!found) throw new NotFoundError('ORDER_NOT_FOUND', `order ${orderNo} does not exist`);
-    const events = await this.service.auditTrail.listForOrder(orderNo);
-    return { ...toStaffOrderView(found), events: events.map(toEventView) };
+    const [ refunds, events ] = await Promise.all([
+      this.service.refund.listForOrder(orderNo),
+      this.service.auditTrail.listForOrder(orderNo),
+    ]);
+    return { ...toStaffOrderView(found), refunds, events: events.map(toEventView) };
   }
 }
 

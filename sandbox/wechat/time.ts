@@ -39,6 +39,12 @@ export function beijingCompact(ms: number): string {
   return `${f.year}${f.month}${f.day}${f.hour}${f.minute}${f.second}`;
 }
 
+/** `yyyy-MM-dd HH:mm:ss`, Beijing time: v2's refund times (success_time, refund_success_time_$n). */
+export function beijingDateTime(ms: number): string {
+  const f = beijingFields(ms);
+  return `${f.year}-${f.month}-${f.day} ${f.hour}:${f.minute}:${f.second}`;
+}
+
 /** `yyyy-MM-ddTHH:mm:ss+08:00`: v3's times. */
 export function beijingRfc3339(ms: number): string {
   const f = beijingFields(ms);
@@ -50,4 +56,12 @@ export function compactToRfc3339(value: string): string {
   const m = COMPACT.exec(value);
   if (!m) throw new Error(`not a yyyyMMddHHmmss time: ${value}`);
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00`;
+}
+
+/** The instant a v2 `yyyyMMddHHmmss` (Beijing) names, in ms since the epoch. */
+export function compactToMs(value: string): number {
+  const m = COMPACT.exec(value);
+  if (!m) throw new Error(`not a yyyyMMddHHmmss time: ${value}`);
+  const [ year, month, day, hour, minute, second ] = m.slice(1).map(Number);
+  return Date.UTC(year, month - 1, day, hour, minute, second) - BEIJING_OFFSET_MS;
 }

@@ -28,15 +28,20 @@ const DTD = /<!(DOCTYPE|ENTITY)/i;
 // xml-js leaves this marker on an element whose end tag never came.
 const UNCLOSED = '_parent';
 
-/** `<xml>` with the fields in the given order; null and undefined are left out. */
-export function toXml(fields: XmlFields): string {
-  const root: Record<string, { _text: string } | { _cdata: string }> = {};
+/**
+ * `<xml>` with the fields in the given order; null and undefined are left
+ * out. `root` names another root element: a refund notify's req_info
+ * encrypts a `<root>` document of the same flat shape.
+ */
+export function toXml(fields: XmlFields, root = 'xml'): string {
+  if (!FIELD_NAME.test(root)) throw new WechatXmlError(`not an XML element name: ${JSON.stringify(root)}`);
+  const children: Record<string, { _text: string } | { _cdata: string }> = {};
   for (const [ name, value ] of Object.entries(fields)) {
     if (value === undefined || value === null) continue;
     if (!FIELD_NAME.test(name)) throw new WechatXmlError(`not an XML field name: ${JSON.stringify(name)}`);
-    root[name] = typeof value === 'number' ? { _text: String(value) } : { _cdata: value };
+    children[name] = typeof value === 'number' ? { _text: String(value) } : { _cdata: value };
   }
-  return js2xml({ xml: root }, {
+  return js2xml({ [root]: children }, {
     compact: true,
     // A `]]>` inside a value would end the CDATA section early: split it across two sections.
     cdataFn: value => value.split(']]>').join(']]]]><![CDATA[>'),

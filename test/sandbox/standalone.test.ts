@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,8 +17,9 @@ import {
   SANDBOX_PUBLIC_KEY_ID,
 } from '../../sandbox/credentials';
 import { standaloneOptions, startStandaloneSandbox } from '../../sandbox/standalone';
-import { MERCHANT_KEY_FILE, provisionV3Keys, WECHATPAY_PUBLIC_KEY_FILE } from '../../sandbox/standalone-keys';
+import { MERCHANT_CERT_FILE, MERCHANT_KEY_FILE, provisionV3Keys, WECHATPAY_PUBLIC_KEY_FILE } from '../../sandbox/standalone-keys';
 import { merchantSettings } from '../../sandbox/standalone-settings';
+import { CA_CERT_FILE } from '../../sandbox/tls-fixtures';
 import { callV2, newOutTradeNo, orderFields, PAYER_OPENID, V2_OPTIONS } from './support';
 
 describe('test/sandbox/standalone.test.ts', () => {
@@ -119,6 +120,21 @@ describe('test/sandbox/standalone.test.ts', () => {
       }
       assert.ok(!lines.join('\n').includes(env.WECHATPAY_API_KEY));
     });
+
+    it('should point the Pay API at the TLS side and name the certificate and the CA when serving TLS', () => {
+      const keys = provisionV3Keys(dir, '');
+      const options = { ...standaloneOptions({}), ...keys };
+      const tls = { apiOrigin: 'https://127.0.0.1:7443/sandbox', caFile: CA_CERT_FILE, clientCertFile: path.join(dir, MERCHANT_CERT_FILE) };
+      const lines = merchantSettings('http://127.0.0.1:7002/sandbox', options, keys, {}, tls);
+      for (const line of [
+        'WECHAT_API_BASE=http://127.0.0.1:7002/sandbox/wechat',
+        'WECHATPAY_API_BASE=https://127.0.0.1:7443/sandbox/pay',
+        `WECHATPAY_CLIENT_CERT=${tls.clientCertFile}`,
+        `NODE_EXTRA_CA_CERTS=${CA_CERT_FILE}`,
+      ]) {
+        assert.ok(lines.includes(line), `missing ${line} in ${lines.join('\n')}`);
+      }
+    });
   });
 
   describe('startStandaloneSandbox()', () => {
@@ -126,6 +142,7 @@ describe('test/sandbox/standalone.test.ts', () => {
       const running = await startStandaloneSandbox(0, V2_OPTIONS);
       try {
         assert.match(running.origin, /^http:\/\/127\.0\.0\.1:\d+$/);
+        assert.equal(running.tlsOrigin, undefined);
         const reply = await callV2(running.origin, 'unifiedorder', orderFields());
         assert.equal(reply.fields.result_code, 'SUCCESS');
         assert.ok(verifyV2Signature(reply.fields, SANDBOX_API_KEY, 'MD5'));
@@ -174,7 +191,7 @@ describe('test/sandbox/standalone.test.ts', () => {
       const root = path.join(__dirname, '..', '..');
       child = spawn(process.execPath, [ require.resolve('ts-node/dist/bin'), '--transpile-only', 'sandbox/standalone.ts' ], {
         cwd: root,
-        env: { PATH: process.env.PATH, SANDBOX_PORT: '0', SANDBOX_KEY_DIR: dir },
+        env: { PATH: process.env.PATH, SANDBOX_PORT: '0', SANDBOX_TLS_PORT: '0', SANDBOX_KEY_DIR: dir },
         stdio: [ 'ignore', 'pipe', 'pipe' ],
       });
       let output = '';
@@ -182,8 +199,8 @@ describe('test/sandbox/standalone.test.ts', () => {
         const timer = setTimeout(() => reject(new Error(`no banner within 20 s: ${output}`)), 20_000);
         child!.stdout!.on('data', (chunk: Buffer) => {
           output += chunk.toString();
-          const m = /WECHATPAY_API_BASE=(http:\/\/127\.0\.0\.1:\d+)\/sandbox\/pay/.exec(output);
-          if (m && output.includes('WECHATPAY_PUBLIC_KEY_ID=')) {
+          const m = /WECHATPAY_API_BASE=(https:\/\/127\.0\.0\.1:\d+)\/sandbox\/pay/.exec(output);
+          if (m && output.includes('NODE_EXTRA_CA_CERTS=')) {
             clearTimeout(timer);
             resolve(m[1]);
           }
@@ -192,8 +209,14 @@ describe('test/sandbox/standalone.test.ts', () => {
         child!.once('exit', code => reject(new Error(`exited with ${code}: ${output}`)));
       });
       assert.match(output, new RegExp(`WECHATPAY_PRIVATE_KEY=${path.join(dir, MERCHANT_KEY_FILE).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.ok(output.includes(`WECHATPAY_CLIENT_CERT=${path.join(dir, MERCHANT_CERT_FILE)}`), output);
+      assert.ok(output.includes(`NODE_EXTRA_CA_CERTS=${CA_CERT_FILE}`), output);
+      // The Pay API base it prints is its TLS side, trusted here through the same CA.
       const reply = await callV2(origin, 'unifiedorder', orderFields());
       assert.equal(reply.fields.result_code, 'SUCCESS');
+      const certificate = new X509Certificate(readFileSync(path.join(dir, MERCHANT_CERT_FILE)));
+      assert.ok(certificate.subject.split('\n').includes(`CN=${SANDBOX_MCHID}`));
+      assert.ok(certificate.checkPrivateKey(createPrivateKey(readFileSync(path.join(dir, MERCHANT_KEY_FILE)))));
     });
   });
 });

@@ -4,7 +4,8 @@ const CHINA_OFFSET = '+08:00';
 
 /** v2's yyyyMMddHHmmss in Beijing time: `2026-11-22T10:00:00Z` → `20261122180000`. */
 export function formatV2Time(date: Date): string {
-  return new Date(date.getTime() + BEIJING_OFFSET_MS).toISOString().replace(/\D/g, '').slice(0, 14);
+  return new Date(date.getTime() + BEIJING_OFFSET_MS).toISOString().replace(/\D/g, '')
+    .slice(0, 14);
 }
 
 /** v2 `time_end` (yyyyMMddHHmmss, Beijing time) as a Date; undefined when malformed. */

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { app } from 'egg-mock/bootstrap';
+import { app, mock } from 'egg-mock/bootstrap';
 import { verifyStaffToken } from '../../../app/lib/staff-token';
 import { createStaff, staffLogin, STAFF_PASSWORD } from '../staff-accounts';
 
 const MINUTE = 60_000;
 
 describe('test/app/controller/admin_login.test.ts', () => {
+  afterEach(() => mock.restore());
+
   /** Failed logins written straight into the lock-out's table, `agoMs` in the past. */
   async function pastFailures(username: string, ...agoMs: number[]) {
     const now = Date.now();
@@ -46,6 +48,21 @@ describe('test/app/controller/admin_login.test.ts', () => {
         assert.deepEqual(res.body, replies[0].body);
         assert.equal(res.body.code, 'INVALID_CREDENTIALS');
         assert.equal(res.headers['retry-after'], undefined);
+      }
+    });
+
+    it('should never log or return a password or its hash', async () => {
+      const account = await createStaff(app, 'alice');
+      const logged: string[] = [];
+      for (const method of [ 'info', 'warn', 'error', 'debug' ] as const) {
+        mock(app.logger, method, (...args: unknown[]) => logged.push(args.map(String).join(' ')));
+      }
+      const ok = await staffLogin(app, 'alice').expect(200);
+      const refused = await staffLogin(app, 'alice', 'a-wrong-password').expect(401);
+      assert.ok(logged.some(line => line.includes('alice')), 'logins are logged');
+      const seen = [ ...logged, ok.text, refused.text ].join('\n');
+      for (const secret of [ STAFF_PASSWORD, 'a-wrong-password', account.passwordHash, account.passwordHash.split('$')[5] ]) {
+        assert.equal(seen.includes(secret), false, secret);
       }
     });
 

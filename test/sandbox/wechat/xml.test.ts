@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { fromXml, toXml, WechatXmlError } from '../../../sandbox/wechat/xml';
+import { REFUND_REQ_INFO } from '../../fixtures/wechatpay-vectors';
 
 describe('test/sandbox/wechat/xml.test.ts', () => {
   describe('toXml()', () => {
@@ -15,6 +16,12 @@ describe('test/sandbox/wechat/xml.test.ts', () => {
 
     it('should refuse a name that is not an XML name', () => {
       assert.throws(() => toXml({ 'a b': 'x' }), WechatXmlError);
+      assert.throws(() => toXml({ a: 'x' }, 'a b'), WechatXmlError);
+    });
+
+    it("should write a refund notify's <root> exactly as the published vector R2 holds it", () => {
+      const fields = fromXml(REFUND_REQ_INFO.R2.plaintext.replace(/^<root>/, '<xml>').replace(/<\/root>$/, '</xml>'));
+      assert.equal(toXml(fields, 'root'), REFUND_REQ_INFO.R2.plaintext);
     });
   });
 
