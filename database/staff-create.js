@@ -1,12 +1,13 @@
 'use strict';
 
 /**
- * npm run staff:create -- --username NAME [--role operator|viewer] [--disable|--enable]
+ * npm run staff:create -- --username NAME [--role operator|viewer] [--disable|--enable] [--password]
  *
  * Creates a staff account or updates an existing one. The password comes from
  * STAFF_PASSWORD or, when that is unset and stdin is a terminal, a prompt
  * that does not echo. Creating needs a role and a password; updating changes
- * only what is given (an empty answer at the prompt keeps the password).
+ * only what is given, and the password only with --password (so that a
+ * STAFF_PASSWORD left in the shell cannot reset it during a --disable).
  *
  * Plain JavaScript on purpose: it runs in a checkout, on a production
  * install and in the Docker image, where no TypeScript compiler exists. It
@@ -21,15 +22,15 @@ const { databaseUrlFor, sequelizeOptionsFromUrl } = require('./connection');
 const { hashPassword } = require('./password-hash');
 const account = require('./staff-account');
 
-const USAGE = 'usage: npm run staff:create -- --username NAME [--role operator|viewer] [--disable|--enable]\n'
-  + '  password: STAFF_PASSWORD, or a prompt on a terminal';
+const USAGE = 'usage: npm run staff:create -- --username NAME [--role operator|viewer] [--disable|--enable] [--password]\n'
+  + '  password (on creation, or with --password): STAFF_PASSWORD, or a prompt on a terminal';
 
 /** A mistake of the caller's: printed without a stack, exit status 2. */
 class UsageError extends Error {}
 
 /**
  * @param {string[]} argv arguments after the script name
- * @return {{username: string, role?: string, disabled?: boolean, help?: boolean}} what to create or change
+ * @return {{username: string, role?: string, disabled?: boolean, password?: boolean, help?: boolean}} what to create or change
  */
 function parseArgs(argv) {
   const options = {};
@@ -46,6 +47,7 @@ function parseArgs(argv) {
     if (name === '--help' || name === '-h') return { help: true };
     else if (name === '--username') options.username = value();
     else if (name === '--role') options.role = value();
+    else if (name === '--password' && inline === undefined) options.password = true;
     else if ((name === '--disable' || name === '--enable') && inline === undefined) {
       const disabled = name === '--disable';
       if (options.disabled !== undefined && options.disabled !== disabled) throw new UsageError('give --disable or --enable, not both');
@@ -145,7 +147,7 @@ async function main(argv) {
     const [ existing ] = await sequelize.query('SELECT id, role, disabled FROM staff WHERE username = ?',
       { replacements: [ options.username ], type: QueryTypes.SELECT });
     if (!existing && !options.role) throw new UsageError(`${options.username} does not exist: --role is required to create it`);
-    const password = await readPassword(!existing);
+    const password = !existing || options.password ? await readPassword(!existing) : undefined;
     const now = new Date();
     if (!existing) {
       await sequelize.query(

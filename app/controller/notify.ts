@@ -34,10 +34,12 @@ export default class NotifyController extends Controller {
   // POST /api/pay/refund-notify/v3 (v3 refund notify; also the v2 XML form of refunds made by hand)
   async refundV3() {
     const body = await this.readRawBody();
-    const xml = 'raw' in body && body.raw.trimStart().startsWith('<');
-    const ack = await this.guard(xml ? 'refund-v2' : 'refund-v3', () => this.service.refundNotify.receiveV3(this.ctx.req.headers, body));
-    if ('form' in ack ? ack.form === 'xml' : xml) this.replyXml(ack);
-    else this.replyJson(ack);
+    const { refundNotify } = this.service;
+    if (refundNotify.formOnV3Url(body) === 'xml') {
+      this.replyXml(await this.guard('refund-v2', () => refundNotify.receiveV2(body)));
+    } else {
+      this.replyJson(await this.guard('refund-v3', () => refundNotify.receiveV3(this.ctx.req.headers, body)));
+    }
   }
 
   /** Runs the service; an exception means nothing was committed, answered so that WeChat retries. */

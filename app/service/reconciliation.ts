@@ -1,5 +1,6 @@
 import { Service } from 'egg';
 import type { Order } from '../model/order';
+import { clockAfter } from '../lib/run-clock';
 
 export interface ReconciliationReport {
   examined: number;
@@ -30,7 +31,9 @@ export default class ReconciliationService extends Service {
     const candidates = await store.findDueForReconciliation(now, prepaidLongAgo, BATCH);
     const report: ReconciliationReport = { examined: candidates.length, claimed: 0, paid: 0, closed: 0, failed: 0 };
     for (const order of candidates) {
-      if (!await store.claim(order.id, now, new Date(now.getTime() + LEASE_MS))) continue;
+      // The lease runs from the claim, not from the start of a run that may have taken minutes.
+      const claimedAt = clockAfter(now);
+      if (!await store.claim(order.id, claimedAt, new Date(claimedAt.getTime() + LEASE_MS))) continue;
       report.claimed += 1;
       try {
         const effect = await this.reconcile(order, now);

@@ -8,6 +8,7 @@ import type { PayGateway } from '../lib/wxpay/gateway';
 import type { RefundReport } from '../lib/wxpay/refund';
 import type { Refund } from '../model/refund';
 import { isRefusal, WechatPayError } from '../upstream/wechatpay-errors';
+import type { EventSource, PaymentEventFacts } from './audit_trail';
 import { isDuplicateKey, NewRefund } from './refund_store';
 
 export interface RefundView {
@@ -95,8 +96,9 @@ export default class RefundService extends Service {
         await this.service.refundStore.insert(tx, refund);
       });
     } catch (err) {
-      // The same Idempotency-Key raced this request and won: answer what it made.
-      if (input.idempotencyKey && isDuplicateKey(err)) {
+      // The same Idempotency-Key raced this request and won (its row, or its
+      // reservation of the whole amount, came first): answer what it made.
+      if (input.idempotencyKey && (isDuplicateKey(err) || err instanceof ConflictError)) {
         const replay = await this.replay(input);
         if (replay) return replay;
       }
@@ -189,7 +191,8 @@ export default class RefundService extends Service {
           throw new UpstreamError('WECHATPAY_BAD_RESPONSE', 'WeChat Pay answered about another refund');
         }
         await this.service.refundStore.markAccepted(refundNo, report.refundId, new Date());
-        await this.applyReport(await this.mustFind(refundNo), report);
+        await this.applyReport(await this.mustFind(refundNo), report,
+          { source: 'refund_query', apiVersion: this.config.wxpay.apiVersion, verified: true });
       }
     }
     return toRefundView(await this.mustFind(refundNo));
@@ -198,14 +201,30 @@ export default class RefundService extends Service {
   /**
    * Moves a refund to the status WeChat reports, if that moves it forward;
    * a repeat is a DUPLICATE and a report that would move it back is STALE,
-   * and neither changes anything.
+   * and neither changes anything. With `event` (a notify or a query), the
+   * audit row is written with the move, in its transaction.
    */
-  async applyReport(refund: Refund, report: RefundReport): Promise<RefundReportEffect> {
+  async applyReport(refund: Refund, report: RefundReport, event?: EventSource): Promise<RefundReportEffect> {
     const to = STATE_TO_STATUS[report.state];
-    if (refund.status === to) return 'DUPLICATE';
-    if (!canMove(refund.status, to)) return 'STALE';
-    const moved = await this.applyStatus(refund, to, { succeededAt: report.succeededAt, wechatRefundId: report.refundId });
-    return moved ? 'MOVED' : 'DUPLICATE';
+    const audit = event && {
+      ...event, orderNo: refund.orderNo, transactionId: refund.transactionId, amount: refund.amount, reason: refund.refundNo,
+    };
+    let effect: RefundReportEffect = 'DUPLICATE';
+    if (refund.status !== to) {
+      if (!canMove(refund.status, to)) {
+        effect = 'STALE';
+        if (refund.status === RefundStatus.FAILED && to === RefundStatus.SUCCESS) {
+          // WeChat says it refunded what we recorded as refused: the books need a person.
+          this.logger.error('[RefundService.applyReport:succeeded-after-failed] refundNo: %s, orderNo: %s, amount: %d',
+            refund.refundNo, refund.orderNo, refund.amount);
+        }
+      } else if (await this.applyStatus(refund, to, { succeededAt: report.succeededAt, wechatRefundId: report.refundId },
+        audit && { ...audit, outcome: `REFUND_${report.state}_MOVED` })) {
+        return 'MOVED';
+      }
+    }
+    if (audit) await this.service.auditTrail.record({ ...audit, outcome: `REFUND_${report.state}_${effect}` });
+    return effect;
   }
 
   async get(refundNo: string): Promise<RefundView> {
@@ -227,7 +246,8 @@ export default class RefundService extends Service {
    * the order's own payment counts in its refunded amount (REFUNDED when all of
    * it is), a CLOSED or FAILED one gives its reservation back.
    */
-  private async applyStatus(refund: Refund, to: RefundStatus, facts: { wechatCode?: string; succeededAt?: Date; wechatRefundId?: string }): Promise<boolean> {
+  private async applyStatus(refund: Refund, to: RefundStatus, facts: { wechatCode?: string; succeededAt?: Date; wechatRefundId?: string },
+    audit?: PaymentEventFacts): Promise<boolean> {
     const succeededAt = to === RefundStatus.SUCCESS ? facts.succeededAt ?? new Date() : undefined;
     const moved = await sqlTransaction(this.app.model, async tx => {
       if (!await this.service.refundStore.move(tx, refund.refundNo, to, { ...facts, succeededAt })) return false;
@@ -235,6 +255,7 @@ export default class RefundService extends Service {
         if (to === RefundStatus.SUCCESS) await this.service.orderStore.addRefunded(tx, refund.orderNo, refund.amount);
         if (releasesReservation(to)) await this.service.orderStore.releaseRefund(tx, refund.orderNo, refund.amount);
       }
+      if (audit) await this.service.auditTrail.recordIn(tx, audit, new Date());
       return true;
     });
     if (moved) this.logger.info('[RefundService.applyStatus] refundNo: %s, %s → %s', refund.refundNo, refund.status, to);

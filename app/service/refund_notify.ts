@@ -10,10 +10,11 @@ import { isDuplicateKey } from './refund_store';
 
 type MatchedReport = RefundReport & { transactionId: string; orderNo: string; total: number; amount: number };
 
-/** A refund notify answer, and the form it is answered in (v2 XML or v3 JSON). */
-export interface RefundNotifyAck extends NotifyAck {
-  form: 'xml' | 'json';
-}
+/** A refund notify answer. */
+export type RefundNotifyAck = NotifyAck;
+
+/** The form a refund notify is read and answered in: v2 XML or v3 JSON. */
+export type RefundNotifyForm = 'xml' | 'json';
 
 /**
  * WeChat Pay's refund callbacks, v2 (`req_info` encrypted with the MD5 of the
@@ -24,11 +25,20 @@ export interface RefundNotifyAck extends NotifyAck {
  * leaves one payment_events row; nothing is acknowledged before it is committed.
  */
 export default class RefundNotifyService extends Service {
+  /**
+   * The form of a body posted to the v3 URL: WeChat sends refunds made by hand
+   * in the merchant platform as v2 XML even there, which only a v2 key can read.
+   */
+  formOnV3Url(body: NotifyBody): RefundNotifyForm {
+    const xml = !('problem' in body) && body.raw.trimStart().startsWith('<');
+    return xml && this.app.wechatPayCredentials.v2.apiKey ? 'xml' : 'json';
+  }
+
   async receiveV2(body: NotifyBody): Promise<RefundNotifyAck> {
     const base = { source: 'refund_notify', apiVersion: 'v2' } as const;
     if ('problem' in body) {
       await this.service.auditTrail.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
-      return { form: 'xml', ...bodyProblemAck(body.problem, 200) };
+      return { ...bodyProblemAck(body.problem, 200) };
     }
     const event = { ...base, rawBody: body.raw };
     const { apiKey } = this.app.wechatPayCredentials.v2;
@@ -37,21 +47,18 @@ export default class RefundNotifyService extends Service {
     if (!verdict.ok) {
       this.logger.warn('[RefundNotify.receiveV2:rejected] code: %s, refundNo: %s', verdict.code, verdict.refundNo ?? '-');
       await this.service.auditTrail.record({ ...event, verified: false, orderNo: verdict.orderNo, outcome: verdict.code, reason: verdict.reason });
-      return { form: 'xml', ok: false, status: 200, message: verdict.reason };
+      return { ok: false, status: 200, message: verdict.reason };
     }
     const ok = await this.apply(verdict.report, event);
-    return { form: 'xml', ok, status: 200, message: ok ? 'OK' : 'not a refund of ours' };
+    return { ok, status: 200, message: ok ? 'OK' : 'not a refund of ours' };
   }
 
-  /** The v3 URL; WeChat sends refunds made by hand as v2 XML even there, answered as the v2 URL answers. */
+  /** A v3 refund notify (a body whose form, by formOnV3Url, is JSON). */
   async receiveV3(headers: IncomingHttpHeaders, body: NotifyBody): Promise<RefundNotifyAck> {
-    if (!('problem' in body) && body.raw.trimStart().startsWith('<') && this.app.wechatPayCredentials.v2.apiKey) {
-      return this.receiveV2(body);
-    }
     const base = { source: 'refund_notify', apiVersion: 'v3' } as const;
     if ('problem' in body) {
       await this.service.auditTrail.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
-      return { form: 'json', ...bodyProblemAck(body.problem, 400) };
+      return { ...bodyProblemAck(body.problem, 400) };
     }
     const event = { ...base, rawBody: body.raw };
     let verdict: ReturnType<typeof verifyV3RefundNotify>;
@@ -70,10 +77,10 @@ export default class RefundNotifyService extends Service {
       await this.service.auditTrail.record({
         ...event, verified: verdict.status !== 401, orderNo: verdict.orderNo, outcome: verdict.code, reason: verdict.reason,
       });
-      return { form: 'json', ok: false, status: verdict.status, message: verdict.reason };
+      return { ok: false, status: verdict.status, message: verdict.reason };
     }
     const ok = await this.apply(verdict.report, event);
-    return { form: 'json', ok, status: ok ? 204 : 400, message: ok ? 'OK' : 'not a refund of ours' };
+    return { ok, status: ok ? 204 : 400, message: ok ? 'OK' : 'not a refund of ours' };
   }
 
   /**
@@ -100,8 +107,8 @@ export default class RefundNotifyService extends Service {
       return false;
     }
     await this.service.refundStore.markAccepted(refund.refundNo, report.refundId, new Date());
-    const effect = await this.service.refund.applyReport(refund, report);
-    await this.service.auditTrail.record({ ...facts, verified: true, outcome: `REFUND_${report.state}_${effect}`.slice(0, 32), reason: refund.refundNo });
+    // The audit row is written with the move, in its transaction.
+    await this.service.refund.applyReport(refund, report, { ...event, verified: true });
     return true;
   }
 

@@ -1,4 +1,5 @@
 import { Service } from 'egg';
+import { clockAfter } from '../lib/run-clock';
 import type { Refund } from '../model/refund';
 import { RefundRefusedError } from './refund';
 
@@ -27,7 +28,9 @@ export default class RefundReconciliationService extends Service {
     const candidates = await store.findDue(now, BATCH);
     const report: RefundReconciliationReport = { examined: candidates.length, claimed: 0, resubmitted: 0, queried: 0, failed: 0 };
     for (const refund of candidates) {
-      if (!await store.claim(refund.refundNo, now, new Date(now.getTime() + LEASE_MS))) continue;
+      // The lease runs from the claim, not from the start of a run that may have taken minutes.
+      const claimedAt = clockAfter(now);
+      if (!await store.claim(refund.refundNo, claimedAt, new Date(claimedAt.getTime() + LEASE_MS))) continue;
       report.claimed += 1;
       try {
         await this.reconcile(refund, report);
@@ -38,7 +41,7 @@ export default class RefundReconciliationService extends Service {
         }
       } finally {
         // The next look after the back-off, whatever happened (a refund that ended is no longer a candidate).
-        await store.noteNextLook(refund.refundNo, new Date(now.getTime() + this.config.wxpay.reconcileAfterSeconds * 1000));
+        await store.noteNextLook(refund.refundNo, new Date(clockAfter(now).getTime() + this.config.wxpay.reconcileAfterSeconds * 1000));
       }
     }
     if (report.examined > 0) this.logger.info('[RefundReconciliation.run] %j', report);

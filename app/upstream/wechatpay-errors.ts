@@ -41,6 +41,10 @@ const CLASSES: Record<string, ErrorClass> = {
   // refunds: WeChat asks for the same request again (same out_refund_no)
   BIZERR_NEED_RETRY: UNAVAILABLE,
   INVALID_REQ_TOO_MUCH: UNAVAILABLE,
+  ORDER_NOT_READY: UNAVAILABLE,
+  // ours: the platform certificates could not be had, so WeChat was not even asked
+  CERTIFICATE_DOWNLOAD_FAILED: UNAVAILABLE,
+  NO_PLATFORM_CERTIFICATE: UNAVAILABLE,
   // ours: a 5xx, no answer in time, no connection
   HTTP_5XX: UNAVAILABLE,
   TIMEOUT: UNAVAILABLE,
@@ -57,6 +61,8 @@ const CLASSES: Record<string, ErrorClass> = {
   REFUNDNOTEXIST: NOT_FOUND,
   // ours: a reply whose signature does not verify or that cannot be read
   BAD_SIGNATURE: UNTRUSTED,
+  // v2 return_code FAIL is never signed: it says nothing we may act on for money
+  RETURN_FAIL: UNTRUSTED,
   BAD_RESPONSE: UNTRUSTED,
   BAD_TRADE_STATE: UNTRUSTED,
   BAD_REFUND_STATE: UNTRUSTED,
@@ -67,7 +73,8 @@ const CLASSES: Record<string, ErrorClass> = {
 
 /** The API error for a WeChat Pay code; anything unknown is a final refusal (502) naming it. */
 export function wechatPayError(errCode: string, detail: string): WechatPayError {
-  const known = CLASSES[errCode];
+  // An HTTP status without a code of WeChat's names no decision of WeChat's.
+  const known = CLASSES[errCode] ?? (/^HTTP_\d+$/.test(errCode) ? UNTRUSTED : undefined);
   if (known) {
     const message = known === UNAVAILABLE ? `${known.message} (${errCode})`
       : known === UNTRUSTED ? `${known.message} (${errCode}: ${detail})` : known.message;

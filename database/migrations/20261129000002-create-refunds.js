@@ -14,8 +14,9 @@ module.exports = {
 
     await queryInterface.createTable('refunds', {
       id: { type: Sequelize.INTEGER, primaryKey: true, autoIncrement: true },
-      // our out_refund_no at WeChat Pay: at most 64 characters, unique, reused on every retry
-      refund_no: { type: Sequelize.STRING(64), allowNull: false, unique: true },
+      // our out_refund_no at WeChat Pay: at most 64 characters, unique, reused on every retry.
+      // BINARY here and on idempotency_key: MySQL's default collation would make `a1` and `A1` one key.
+      refund_no: { type: Sequelize.STRING(64).BINARY, allowNull: false, unique: true },
       order_no: { type: Sequelize.STRING(32), allowNull: false },
       // the payment refunded: the order's own, or another transaction of it (automatic refunds)
       transaction_id: { type: Sequelize.STRING(32), allowNull: false },
@@ -28,7 +29,7 @@ module.exports = {
       reason: { type: Sequelize.STRING(80), allowNull: true },
       // staff username, `system` or `merchant-platform`
       created_by: { type: Sequelize.STRING(64), allowNull: false },
-      idempotency_key: { type: Sequelize.STRING(64), allowNull: true },
+      idempotency_key: { type: Sequelize.STRING(64).BINARY, allowNull: true },
       wechat_refund_id: { type: Sequelize.STRING(64), allowNull: true },
       // WeChat's refusal code of a FAILED refund, or its last retryable code
       wechat_code: { type: Sequelize.STRING(64), allowNull: true },

@@ -36,18 +36,19 @@ describe('test/app/service/staff_create.test.ts', () => {
     assert.equal(created.stdout.trim(), 'created operator carol');
     assert.deepEqual((await staffLogin(app, 'carol', 'carol-password').expect(200)).body.staff, { username: 'carol', role: 'operator' });
 
-    const disabled = await staffCreate([ '--username', 'carol', '--role', 'viewer', '--disable' ]);
+    // a STAFF_PASSWORD left in the shell changes nothing without --password
+    const disabled = await staffCreate([ '--username', 'carol', '--role', 'viewer', '--disable' ], 'lingering-password');
     assert.equal(disabled.code, 0, disabled.stderr);
     assert.equal(disabled.stdout.trim(), 'updated carol: viewer, disabled');
     await staffLogin(app, 'carol', 'carol-password').expect(401);
 
-    // no STAFF_PASSWORD and no terminal: the password is kept
-    const enabled = await staffCreate([ '--username=carol', '--enable' ]);
+    // --password, but no STAFF_PASSWORD and no terminal: the password is kept
+    const enabled = await staffCreate([ '--username=carol', '--enable', '--password' ]);
     assert.equal(enabled.code, 0, enabled.stderr);
     assert.equal(enabled.stdout.trim(), 'updated carol: viewer, enabled');
     assert.deepEqual((await staffLogin(app, 'carol', 'carol-password').expect(200)).body.staff, { username: 'carol', role: 'viewer' });
 
-    const changed = await staffCreate([ '--username', 'carol' ], 'new-carol-password');
+    const changed = await staffCreate([ '--username', 'carol', '--password' ], 'new-carol-password');
     assert.equal(changed.code, 0, changed.stderr);
     assert.equal(changed.stdout.trim(), 'updated carol: viewer, enabled, new password');
     await staffLogin(app, 'carol', 'carol-password').expect(401);
