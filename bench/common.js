@@ -8,6 +8,7 @@
 
 const os = require('node:os');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
 
 /** `--name=value` on the command line, else the environment variable, else the default. */
 function option(name, envName, fallback) {
@@ -92,6 +93,79 @@ function toXml(fields) {
   return `${xml}</xml>`;
 }
 
+// ---- WeChat Pay API v3 notifies, WeChat Pay's side (the app checks them with app/lib/wxpay/v3-*.ts) ----
+
+// The app accepts Wechatpay-Timestamp within ±300 s; pre-signed notifies older than this are not sent.
+const V3_MAX_SIGNATURE_AGE_MS = 240_000;
+
+function pemText(value) {
+  return value.includes('-----BEGIN') ? value : fs.readFileSync(value, 'utf8');
+}
+
+const v3Nonce = length => crypto.randomBytes(length).toString('base64url').slice(0, length);
+
+/**
+ * Builds v3 notifies as WeChat Pay sends them: the resource sealed with
+ * AES-256-GCM (APIv3 key, a 12-character nonce, AAD = the original type, as
+ * WeChat does), ciphertext || tag in base64; the headers signed SHA256withRSA
+ * over "timestamp\nnonce\nbody\n" with WeChat Pay's private key (the app holds
+ * the public one). Keys from the environment:
+ *   WECHATPAY_APIV3_KEY (32 characters), BENCH_WECHATPAY_PRIVATE_KEY (PEM text or a file path),
+ *   WECHATPAY_PUBLIC_KEY_ID (sent in Wechatpay-Serial).
+ * Notifies are signed when built (~1 ms each at RSA-2048), so a run must start
+ * soon after: assertFresh() refuses bodies that would leave the server's window.
+ */
+class V3Notifier {
+  constructor() {
+    this.apiV3Key = Buffer.from(required('WECHATPAY_APIV3_KEY'), 'utf8');
+    if (this.apiV3Key.length !== 32) throw new Error('WECHATPAY_APIV3_KEY must be 32 bytes');
+    this.privateKey = crypto.createPrivateKey(pemText(required('BENCH_WECHATPAY_PRIVATE_KEY')));
+    this.serial = required('WECHATPAY_PUBLIC_KEY_ID');
+    this.signedAt = 0;
+  }
+
+  encrypt(plaintext, originalType) {
+    const iv = v3Nonce(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.apiV3Key, Buffer.from(iv, 'utf8'));
+    cipher.setAAD(Buffer.from(originalType, 'utf8'));
+    const sealed = Buffer.concat([ cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag() ]);
+    return { original_type: originalType, algorithm: 'AEAD_AES_256_GCM', ciphertext: sealed.toString('base64'),
+      associated_data: originalType, nonce: iv };
+  }
+
+  /** A signed notify ({ body, headers }) of `eventType` carrying `resource` (an object, sent as JSON). */
+  notify({ eventType, summary, originalType, resource, createTime }) {
+    const body = JSON.stringify({
+      id: crypto.randomUUID(),
+      create_time: createTime,
+      resource_type: 'encrypt-resource',
+      event_type: eventType,
+      summary,
+      resource: this.encrypt(JSON.stringify(resource), originalType),
+    });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = v3Nonce(32);
+    const signature = crypto.sign('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), this.privateKey)
+      .toString('base64');
+    if (!this.signedAt) this.signedAt = Date.now();
+    return {
+      body: Buffer.from(body),
+      headers: {
+        'wechatpay-timestamp': timestamp,
+        'wechatpay-nonce': nonce,
+        'wechatpay-serial': this.serial,
+        'wechatpay-signature': signature,
+      },
+    };
+  }
+
+  assertFresh() {
+    if (this.signedAt && Date.now() - this.signedAt > V3_MAX_SIGNATURE_AGE_MS) {
+      throw new Error('the pre-signed notifies are about to leave the ±300 s window: shorten the run');
+    }
+  }
+}
+
 // ---- statistics ----
 
 /** Latencies in milliseconds (floats), kept exactly; bounded so a runaway run cannot eat memory. */
@@ -162,7 +236,6 @@ function printScenario(name, s) {
 
 // ---- CPU accounting (Linux /proc): who burnt the cycles during a run ----
 
-const fs = require('node:fs');
 const TICKS = 100; // USER_HZ on Linux
 
 function pidList(value) {
@@ -259,5 +332,5 @@ function sleep(msDelay) {
 
 module.exports = {
   option, intOption, required, mysqlOptions, assertBenchDatabase,
-  signV2, toXml, LatencyLog, machine, printScenario, sleep, CpuMeter, addCpu, describeCpu, assertReachable,
+  signV2, toXml, V3Notifier, LatencyLog, machine, printScenario, sleep, CpuMeter, addCpu, describeCpu, assertReachable,
 };

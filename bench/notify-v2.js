@@ -36,7 +36,8 @@
  * Prints the figures and a `BENCH_RESULT {json}` line; exits 1 if a check fails.
  *
  * The runner is protocol-neutral: `require('./notify-v2').runNotifyBench(protocol)` runs it for
- * another notify format (bench/notify-v3.js); run directly, this file benches v2.
+ * another notify format (bench/notify-v3.js); run directly, this file benches v2. The refund
+ * benches (bench/refund-notify-v2.js) reuse its load engine (runLoad, combine) and Checks.
  */
 
 const autocannon = require('autocannon');
@@ -221,13 +222,51 @@ function sampleIndices(n, k, seed, recent) {
 
 // ---- load ----
 
+/** The machine-readable line bench/summary.js reads: `BENCH_RESULT {json}`. */
+function printBenchResult({ name, info, orders, distinctResult, stormResult, checks }) {
+  const cpuPerRequest = r => Object.fromEntries(Object.entries(r.cpu.cpu).map(([ k, v ]) => [ k, v * 1000 / Math.max(1, r.completed) ]));
+  const strip = r => (r ? { rps: r.rps, ...r.latency, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx,
+    notAcked: r.notAcked, completed: r.completed, seconds: r.wallSeconds, rounds: r.rounds,
+    cpuMsPerRequest: cpuPerRequest(r), machineBusyCores: r.cpu.machineBusyCores, otherCores: r.cpu.otherCores } : null);
+  console.log(`BENCH_RESULT ${JSON.stringify({
+    bench: name, label: config.label, date: new Date().toISOString(), machine: info,
+    orders, targets: config.targets, connections: config.connections, duration: config.duration,
+    distinct: strip(distinctResult), storm: strip(stormResult), stormOrders: config.stormOrders,
+    checksFailed: checks.failures,
+  })}`);
+}
+
+/**
+ * Distinct-body load for `seconds`, in rounds: a round hands out each body at most once and is
+ * closed (its rows checked, then reset) when fewer than four bodies per connection are left.
+ */
+async function runDistinct({ seconds, slots, items, currentRound, closeRound, load, url }) {
+  const runs = [];
+  let left = seconds;
+  while (left > 0.3) {
+    if (slots - currentRound().handed < config.connections * 4) await closeRound(true);
+    const current = currentRound();
+    const run = await load({
+      amount: slots - current.handed,
+      seconds: left,
+      next: () => items[current.handed++],
+      onAck: item => { current.acked[item.slot] = 1; },
+    });
+    runs.push(run);
+    if (run.completed === 0) throw new Error(`no answer from ${url} (errors ${run.errors})`);
+    left -= Math.max(run.wallSeconds, 0.3);
+  }
+  return runs;
+}
+
 /**
  * One autocannon run. `next()` hands out the next item ({ body, slot }) or the run
  * was sized (amount) so it never runs dry; `onAck(item)` is told of each SUCCESS reply.
+ * `proto` and `url` default to the pay notify's; the refund benches pass their own.
  */
-function runLoad({ amount, seconds, next, onAck }) {
+function runLoad({ amount, seconds, next, onAck, proto = protocol, url = notifyUrl }) {
   return new Promise((resolve, reject) => {
-    if (protocol.beforeRun) protocol.beforeRun(); // e.g. v3: the signatures are still inside the time window
+    if (proto.beforeRun) proto.beforeRun(); // e.g. v3: the signatures are still inside the time window
     const latencies = new LatencyLog();
     let notAcked = 0;
     let firstAt = 0n;
@@ -237,9 +276,9 @@ function runLoad({ amount, seconds, next, onAck }) {
     meter.start();
     const started = process.hrtime.bigint();
     const instance = autocannon({
-      url: notifyUrl,
+      url,
       method: 'POST',
-      headers: { 'content-type': protocol.contentType },
+      headers: { 'content-type': proto.contentType },
       connections: config.connections,
       pipelining: 1,
       timeout: 10,
@@ -254,7 +293,7 @@ function runLoad({ amount, seconds, next, onAck }) {
           return request;
         },
         onResponse(status, body, context) {
-          if (protocol.isAck(status, body)) onAck(context.item);
+          if (proto.isAck(status, body)) onAck(context.item);
           else notAcked++;
         },
       }],
@@ -416,24 +455,7 @@ async function main() {
     };
     newRound();
 
-    const distinct = async seconds => {
-      const runs = [];
-      let left = seconds;
-      while (left > 0.3) {
-        if (slots - round.handed < config.connections * 4) await closeRound(true);
-        const current = round;
-        const run = await runLoad({
-          amount: slots - current.handed,
-          seconds: left,
-          next: () => items[current.handed++],
-          onAck: item => { current.acked[item.slot] = 1; },
-        });
-        runs.push(run);
-        if (run.completed === 0) throw new Error(`no answer from ${notifyUrl} (errors ${run.errors})`);
-        left -= Math.max(run.wallSeconds, 0.3);
-      }
-      return runs;
-    };
+    const distinct = seconds => runDistinct({ seconds, slots, items, currentRound: () => round, closeRound, load: runLoad, url: notifyUrl });
 
     if (config.warmup > 0) {
       const warm = combine(await distinct(config.warmup));
@@ -491,16 +513,7 @@ async function main() {
     checks.expect(distinctResult.errors === 0 && distinctResult.non2xx === 0, 'errors or non-2xx in the distinct run');
     console.log(checks.failures.length ? `  CHECKS: ${checks.failures.length} FAILED` : '  checks: all passed');
 
-    const cpuPerRequest = r => Object.fromEntries(Object.entries(r.cpu.cpu).map(([ k, v ]) => [ k, v * 1000 / Math.max(1, r.completed) ]));
-    const strip = r => (r ? { rps: r.rps, ...r.latency, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx,
-      notAcked: r.notAcked, completed: r.completed, seconds: r.wallSeconds, rounds: r.rounds,
-      cpuMsPerRequest: cpuPerRequest(r), machineBusyCores: r.cpu.machineBusyCores, otherCores: r.cpu.otherCores } : null);
-    console.log(`BENCH_RESULT ${JSON.stringify({
-      bench: protocol.name, label: config.label, date: new Date().toISOString(), machine: info,
-      orders, targets: config.targets, connections: config.connections, duration: config.duration,
-      distinct: strip(distinctResult), storm: strip(stormResult), stormOrders: config.stormOrders,
-      checksFailed: checks.failures,
-    })}`);
+    printBenchResult({ name: protocol.name, info, orders, distinctResult, stormResult, checks });
   } finally {
     await db.end();
   }
@@ -517,6 +530,10 @@ function runNotifyBench(proto) {
   });
 }
 
-module.exports = { runNotifyBench, config, orderNoOf, amountOf, transactionIdOf, BENCH_OPENID };
+// The load engine and checks are shared with the refund benches (refund-notify-v2.js, refund-notify-v3.js).
+module.exports = {
+  runNotifyBench, config, orderNoOf, amountOf, transactionIdOf, BENCH_OPENID, BATCH_ROWS,
+  runLoad, runDistinct, printBenchResult, combine, Checks, sampleIndices, settle,
+};
 
 if (require.main === module) runNotifyBench(v2Protocol);

@@ -12,6 +12,9 @@
 #      all of step 4);
 #   4b. with BENCH_V3=1 (default): fresh RSA keys and APIv3 key, the app restarted in v3 mode
 #      (WECHATPAY_API_VERSION=v3, public-key mode) and bench/notify-v3.js on 10k orders;
+#   with BENCH_REFUNDS=1 (default) each pay-notify bench of the app on 10k orders is followed,
+#      in the same app, by the refund-notify bench of its mode (bench/refund-notify-v2.js,
+#      bench/refund-notify-v3.js: 10k PAID orders with a PROCESSING refund each); 0 skips them;
 #   5. stops everything it started and drops the database, whatever happens (trap).
 #
 # Every duration is bounded; load goes to 127.0.0.1 only.
@@ -185,6 +188,11 @@ notify_bench() { # notify_bench LABEL BASE_URL PIDS ORDERS [extra args]; NOTIFY_
     timeout 900 node "$BENCH_DIR/$script.js" --orders="$orders" "$@" 2>&1 | tee -a "$RESULTS" || log "$script FAILED ($label)"
 }
 
+refund_bench() { # refund_bench v2|v3 LABEL PIDS: the refund notifies of the running app's mode, unless BENCH_REFUNDS=0
+  [[ "${BENCH_REFUNDS:-1}" == 1 ]] || return 0
+  NOTIFY_SCRIPT="refund-notify-$1" notify_bench "$2" "http://127.0.0.1:$APP_PORT" "$3" "$SMALL_ORDERS"
+}
+
 orders_bench() { # orders_bench LABEL PIDS
   log "orders-with-pay: $1"
   BASE_URL="http://127.0.0.1:$APP_PORT" BENCH_LABEL="$1" BENCH_APP_PIDS="$2" BENCH_DB_PIDS="$DB_PIDS" \
@@ -200,11 +208,12 @@ baseline_start() {
 }
 
 # ---- 4. benches ----
-log "machine: $(nproc) cores, $(node -v), workers $WORKERS, pool sizes: $POOL_SIZES"
+log "machine: $(nproc) cores, $(node -v), workers $WORKERS, pool sizes: $POOL_SIZES, refund benches: ${BENCH_REFUNDS:-1}"
 if [[ "${BENCH_V2:-1}" == 1 ]]; then
 for pool in $POOL_SIZES; do
   start_app "$pool"
   notify_bench "egg prod, $WORKERS workers, pool $pool" "http://127.0.0.1:$APP_PORT" "$APP_PIDS" "$SMALL_ORDERS"
+  refund_bench v2 "egg prod, $WORKERS workers, pool $pool" "$APP_PIDS"
   orders_bench "egg prod, $WORKERS workers, pool $pool" "$APP_PIDS"
   stop_app
 done
@@ -269,6 +278,7 @@ if [[ "${BENCH_V3:-1}" == 1 ]]; then
   v3_pool="${POOL_SIZES%% *}"
   APP_LOG="app-v3-pool$v3_pool" start_app "$v3_pool"
   NOTIFY_SCRIPT=notify-v3 notify_bench "egg prod v3, $WORKERS workers, pool $v3_pool" "http://127.0.0.1:$APP_PORT" "$APP_PIDS" "$SMALL_ORDERS"
+  refund_bench v3 "egg prod v3, $WORKERS workers, pool $v3_pool" "$APP_PIDS"
   stop_app
 fi
 

@@ -31,6 +31,14 @@ for (const r of results) {
       rows.push([ r.label, `notify ${r.bench.slice(-2)}: ${name}`, r.targets === "recent" ? `${r.orders} (newest)` : r.orders, Math.round(s.rps), n(s.p50), n(s.p97_5), n(s.p99),
         `${s.errors}/${s.non2xx}/${s.notAcked}`, cpu(s.cpuMsPerRequest), n(s.otherCores), r.checksFailed.length ? 'FAILED' : 'ok' ]);
     }
+  } else if (r.bench === 'refund-notify-v2' || r.bench === 'refund-notify-v3') {
+    const storm = `duplicate storm (${r.stormOrders} refund${r.stormOrders > 1 ? 's' : ''})`;
+    for (const [ name, s ] of [ [ 'distinct refunds', r.distinct ], [ storm, r.storm ] ]) {
+      if (!s) continue;
+      rows.push([ r.label, `refund notify ${r.bench.slice(-2)}: ${name}`, r.targets === 'recent' ? `${r.orders} (newest)` : r.orders,
+        Math.round(s.rps), n(s.p50), n(s.p97_5), n(s.p99), `${s.errors}/${s.non2xx}/${s.notAcked}`, cpu(s.cpuMsPerRequest),
+        n(s.otherCores), r.checksFailed.length ? 'FAILED' : 'ok' ]);
+    }
   } else if (r.bench === 'orders-with-pay') {
     rows.push([ r.label, 'orders-with-pay (pair)', '-', Math.round(r.rps), n(r.pair.p50), n(r.pair.p97_5), n(r.pair.p99),
       `${r.errors}/${r.non2xx}/${r.createFailed + r.payFailed}`, cpu(r.cpuMsPerPair), n(r.otherCores), r.checksFailed.length ? 'FAILED' : 'ok' ]);
