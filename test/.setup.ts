@@ -3,6 +3,8 @@ import { AddressInfo } from 'node:net';
 import http, { Server } from 'node:http';
 import path from 'node:path';
 import { app } from 'egg-mock/bootstrap';
+// the server app.httpRequest() uses (egg-mock caches one per app)
+import mockHttpServer = require('egg-mock/lib/mock_http_server');
 import { databaseUrlFor } from '../database/connection';
 import { sandboxOf } from '../app/middleware/sandbox';
 import { startTlsListener, TlsListener } from '../sandbox/tls-listener';
@@ -12,11 +14,15 @@ const TABLES = [ 'refunds', 'payment_events', 'order_items', 'orders', 'products
 let server: Server;
 let tls: TlsListener | undefined;
 
-// app.httpRequest() serves each request from a server of its own on a fresh
-// ephemeral port, and Node 20's global agent keeps connections alive: once a
-// port is reused, a pooled socket to the closed server of an earlier request
-// can be handed to a new one and reset. Test requests do not share sockets.
+// app.httpRequest() serves every request from one cached server, which
+// supertest starts listening for a request that finds it closed and closes
+// again when that request ends: with requests in flight side by side, the
+// close resets the connections still waiting to be accepted (ECONNRESET).
+// So that server listens for the whole run (requestServer, below), and test
+// requests do not share sockets either: Node 20's global agent would keep them
+// alive across servers.
 http.globalAgent = new http.Agent({ keepAlive: false });
+let requestServer: Server | undefined;
 
 before(async () => {
   // Read by Node at start only: the test process must have been started with it (npm test, npm run cov).
@@ -31,6 +37,10 @@ before(async () => {
     stdio: 'pipe',
   });
   await app.ready();
+  const requests = mockHttpServer(app);
+  requestServer = requests;
+  requests.listen(0, '127.0.0.1');
+  await new Promise(resolve => requests.once('listening', resolve));
   // WeChat (the sandbox) talks to us over real HTTP, so the app listens on a
   // free port and the WeChat base URL and the notify URL point at it.
   server = app.listen(0, '127.0.0.1');
@@ -54,4 +64,5 @@ beforeEach(async () => {
 after(async () => {
   await tls?.close();
   await new Promise(resolve => server?.close(resolve));
+  await new Promise(resolve => (requestServer?.listening ? requestServer.close(resolve) : resolve(undefined)));
 });
