@@ -2,7 +2,8 @@
  * Fault injection: "the next N calls to <target> fail this way".
  * `pay` stands for every Pay API call, v2 and v3; `refund` for v2's
  * /secapi/pay/refund and v3's refund apply, `refundquery` for both refund
- * queries; the others name one operation.
+ * queries; `downloadbill` is v2's bill, `tradebill` and `billdownload` v3's
+ * two steps; the others name one operation.
  */
 export const FAULT_TARGETS = [
   'jscode2session',
@@ -10,6 +11,7 @@ export const FAULT_TARGETS = [
   'unifiedorder', 'orderquery', 'closeorder',
   'prepay', 'query', 'close', 'certificates',
   'refund', 'refundquery',
+  'downloadbill', 'tradebill', 'billdownload',
 ] as const;
 
 export type FaultTarget = typeof FAULT_TARGETS[number];

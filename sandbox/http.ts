@@ -5,7 +5,8 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 export interface SandboxReply {
   status: number;
   headers?: Record<string, string>;
-  body: string;
+  /** text, or bytes for what WeChat sends as a file (gzipped bills) */
+  body: string | Buffer;
 }
 
 /** A request as sandbox routes see it: the raw body bytes, so signatures can be checked over them. */
@@ -17,6 +18,8 @@ export interface SandboxRequest {
   body: string;
   /** the TLS client certificate, when it chained to the sandbox CA; never over plain HTTP */
   clientCertificate?: X509Certificate;
+  /** `http(s)://host:port` the request came to: where links the sandbox hands out must point */
+  origin?: string;
 }
 
 /** What the connection tells about the caller beyond the request itself. */

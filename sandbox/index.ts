@@ -1,4 +1,9 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { BillBook } from './bill-book';
+import { BILL_CONTROL_PREFIX, BillControl } from './bill-control';
+import { BillDownloadLinks } from './bill-download-links';
+import { TradeBills } from './bill-generator';
 import { FaultControl } from './fault-control';
 import { FaultInjector } from './faults';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
@@ -17,16 +22,24 @@ import { RefundStore } from './refund-store';
 import { SandboxStateFile } from './sandbox-state';
 import { Trade, TradeStore } from './trade-store';
 import { V2NotifyFormat } from './v2-notify';
+import { DownloadBillV2Simulator } from './v2-downloadbill';
 import { RefundV2Simulator } from './v2-refund';
 import { V2RefundNotifyFormat } from './v2-refund-notify';
 import { RefundQueryV2Simulator } from './v2-refundquery';
 import { SandboxNotifyDeliverer, V3NotifyFormat } from './v3-notify';
 import { RefundV3Operations } from './v3-refund';
 import { V3RefundNotifyFormat } from './v3-refund-notify';
+import { TradeBillV3Operations } from './v3-tradebill';
 
 export type { SandboxOptions } from './options';
 
 type Route = (request: SandboxRequest) => Promise<SandboxReply>;
+
+/** Where the request came to, as the caller addressed it: links the sandbox hands out point back there. */
+function requestOrigin(req: IncomingMessage): string {
+  const scheme = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
+  return `${scheme}://${req.headers.host ?? '127.0.0.1'}`;
+}
 
 export const SANDBOX_PREFIX = '/sandbox';
 
@@ -34,7 +47,7 @@ export const SANDBOX_PREFIX = '/sandbox';
  * The WeChat simulator: the parts of api.weixin.qq.com (under /sandbox/wechat)
  * and api.mch.weixin.qq.com (under /sandbox/pay) the service uses, plus
  * control calls (under /sandbox/control) that let a test or a developer play
- * the payer, move refunds on and inject faults. Mounted in local and unittest
+ * the payer, move refunds on, stage what the daily bills say and inject faults. Mounted in local and unittest
  * only, over plain HTTP; startTlsListener (tls-listener.ts) serves it over
  * TLS too, which the v2 refund's mutual TLS needs.
  */
@@ -44,6 +57,8 @@ export class Sandbox {
   readonly trades: TradeStore;
   /** every refund accepted through any Pay API version or the merchant platform */
   readonly refunds: RefundStore;
+  /** the daily trade bills, generated from the trades and refunds plus what the bill controls staged */
+  readonly bills: TradeBills;
   /** WeChat's payment notify deliveries to the merchant, with their retries */
   readonly notifies: NotifyDeliverer<Trade>;
   /** WeChat's refund notify deliveries, likewise */
@@ -59,6 +74,7 @@ export class Sandbox {
     this.trades = new TradeStore(options.clock, state);
     this.refunds = new RefundStore(this.trades.clock, state);
     const ledger = new RefundLedger(this.trades, this.refunds);
+    this.bills = new TradeBills(this.trades, this.refunds, new BillBook(state));
     this.notifies = new SandboxNotifyDeliverer(options.notifyRetryScale);
     this.notifies.useFormat('v2', new V2NotifyFormat(options.apiKey));
     this.refundNotifies = new RefundNotifier(options.notifyRetryScale);
@@ -78,9 +94,12 @@ export class Sandbox {
     this.route('POST', '/pay/secapi/pay/refund', request => refundV2.refund(request));
     const refundQueryV2 = new RefundQueryV2Simulator(options, this.trades, this.refunds, this.faults);
     this.route('POST', '/pay/pay/refundquery', request => refundQueryV2.query(request));
+    const downloadBillV2 = new DownloadBillV2Simulator(options, this.bills, this.faults, this.trades.clock);
+    this.route('POST', '/pay/pay/downloadbill', request => downloadBillV2.download(request));
 
     // v3 paths sit under the same base URL: <origin>/sandbox/pay/v3/...
-    this.payV3 = new PayV3Simulator(options, this.trades, this.faults, new RefundV3Operations(ledger, this.refunds));
+    const tradeBillV3 = new TradeBillV3Operations(this.bills, new BillDownloadLinks(this.trades.clock), this.trades.clock);
+    this.payV3 = new PayV3Simulator(options, this.trades, this.faults, new RefundV3Operations(ledger, this.refunds), tradeBillV3);
     this.prefixRoutes.push([ V3_PATH_PREFIX, request => this.payV3.handle(request) ]);
     this.notifies.useFormat('v3', new V3NotifyFormat(options.apiV3Key, () => this.payV3.signer));
     this.refundNotifies.useFormat('v3', new V3RefundNotifyFormat(options.apiV3Key, () => this.payV3.signer));
@@ -96,6 +115,11 @@ export class Sandbox {
     this.route('GET', '/control/refunds', async request => refunds.list(request));
     const platform = new MerchantPlatform(this.trades, this.refunds, ledger, this.refundNotifies);
     this.route('POST', '/control/refund/platform', request => platform.refund(request));
+    const bills = new BillControl(options, this.bills, this.trades);
+    this.route('POST', '/control/bills/rows', async request => bills.addRow(request));
+    this.route('POST', '/control/bills/amounts', async request => bills.setAmount(request));
+    this.route('DELETE', '/control/bills', async () => bills.reset());
+    this.prefixRoutes.push([ BILL_CONTROL_PREFIX, async request => bills.byPath(request) ]);
     const faults = new FaultControl(this.faults);
     this.route('POST', '/control/faults', async request => faults.arm(request));
     this.route('GET', '/control/faults', async () => faults.list());
@@ -133,6 +157,7 @@ export class Sandbox {
           headers: req.headers,
           body,
           clientCertificate: transport.clientCertificate,
+          origin: requestOrigin(req),
         })
         : json(404, { code: 'NOT_FOUND', message: `the sandbox has no ${req.method} ${url.pathname}` });
       sendReply(res, reply);

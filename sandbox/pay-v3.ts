@@ -7,6 +7,7 @@ import { TradeStore } from './trade-store';
 import { issueSandboxCertificate, SandboxCertificate } from './v3-certificate';
 import { signedError, signedReply, WechatpayReplySigner } from './v3-reply';
 import { RefundV3Operations } from './v3-refund';
+import { BILL_DOWNLOAD_PATH, TradeBillV3Operations } from './v3-tradebill';
 import { v3Time, v3Transaction } from './v3-transaction';
 import { sealResource } from './wechat/aes-gcm';
 import { nonceStr } from './wechat/nonce';
@@ -17,7 +18,7 @@ import { isNotifyUrl } from './notify-url';
 import { faultRefusal, objectField, paramError, stringField, V3Refusal } from './v3-refusal';
 
 /** A Pay API v3 operation; also its fault-injection target. */
-export type V3Operation = 'prepay' | 'query' | 'close' | 'certificates' | 'refund' | 'refundquery';
+export type V3Operation = 'prepay' | 'query' | 'close' | 'certificates' | 'refund' | 'refundquery' | 'tradebill' | 'billdownload';
 
 /** Where the service's WeChat Pay base URL (<origin>/sandbox/pay) puts api.mch.weixin.qq.com's paths. */
 export const V3_PATH_PREFIX = '/sandbox/pay/v3/';
@@ -50,11 +51,12 @@ function pathOutTradeNo(encoded: string): string {
 
 /**
  * api.mch.weixin.qq.com's Pay API v3 for JSAPI (mini-program) payments: prepay,
- * query and close by out_trade_no, domestic refunds (apply, query), and the
- * platform certificate download.
+ * query and close by out_trade_no, domestic refunds (apply, query), the
+ * trade bill (describe, download), and the platform certificate download.
  * Every request's WECHATPAY2-SHA256-RSA2048 Authorization is checked with the
  * merchant's public key; every reply, errors included, is signed with the
- * simulated WeChat Pay key. Without both keys in the options, v3 is off.
+ * simulated WeChat Pay key, except a bill file, which WeChat sends unsigned.
+ * Without both keys in the options, v3 is off.
  */
 export class PayV3Simulator {
   /** the simulated WeChat Pay's signer; tests switch its serial mode or forge with another key */
@@ -67,6 +69,7 @@ export class PayV3Simulator {
     private readonly trades: TradeStore,
     private readonly faults: FaultInjector,
     private readonly refunds: RefundV3Operations,
+    private readonly bills: TradeBillV3Operations,
   ) {
     if (options.merchantPrivateKey && options.wechatpayPrivateKey) {
       this.merchantPublicKey = createPublicKey(createPrivateKey(options.merchantPrivateKey));
@@ -117,6 +120,8 @@ export class PayV3Simulator {
     if (method === 'POST' && path === `${V3_PATH_PREFIX}refund/domestic/refunds`) return { operation: 'refund' };
     const refundQuery = REFUND_QUERY_PATH.exec(path);
     if (method === 'GET' && refundQuery) return { operation: 'refundquery', outRefundNo: refundQuery[1] };
+    if (method === 'GET' && path === `${V3_PATH_PREFIX}bill/tradebill`) return { operation: 'tradebill' };
+    if (method === 'GET' && path === BILL_DOWNLOAD_PATH) return { operation: 'billdownload' };
     return undefined;
   }
 
@@ -128,6 +133,9 @@ export class PayV3Simulator {
       case 'certificates': return this.certificates();
       case 'refund': return signedReply(this.signer!, 200, this.refunds.create(request.body));
       case 'refundquery': return signedReply(this.signer!, 200, this.refunds.query(call.outRefundNo!));
+      case 'tradebill': return signedReply(this.signer!, 200, this.bills.describe(request));
+      // The file goes out as it is: no Wechatpay-* headers, which a merchant must not look for.
+      case 'billdownload': return this.bills.download(request);
       default: throw new Error(`unknown v3 operation ${String(call.operation)}`);
     }
   }

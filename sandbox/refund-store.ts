@@ -94,6 +94,11 @@ export class RefundStore {
     return [ ...this.refunds.values() ].filter(refund => refund.outTradeNo === outTradeNo);
   }
 
+  /** Every refund, oldest first. */
+  all(): Refund[] {
+    return [ ...this.refunds.values() ];
+  }
+
   /** Accepts a refund: a new refund_id, PROCESSING. */
   create(request: NewRefund): Refund {
     if (this.refunds.has(request.outRefundNo)) throw new Error(`refund ${request.outRefundNo} already exists`);

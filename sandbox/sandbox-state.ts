@@ -5,7 +5,7 @@ import { readStateFile, writeStateFile } from './state-file';
  * run/sandbox-state.json under `npm run dev`): read once at start, rewritten
  * whole whenever any store changes. Each store owns some top-level fields of
  * the document (trades: version, trades, prepayIds, transactionIds;
- * refunds: refunds) and checks what it reads back. Without a path nothing is
+ * refunds: refunds; the bill book: bills) and checks what it reads back. Without a path nothing is
  * read or written.
  */
 export class SandboxStateFile {

@@ -14,7 +14,7 @@
  * CA of sandbox/tls/), where the merchant's Pay API base points, since v2
  * refunds need mutual TLS: it issues the merchant API client certificate for
  * the merchant's key into the same directory.
- * SANDBOX_STATE_PATH keeps the trades and refunds in a JSON file across restarts.
+ * SANDBOX_STATE_PATH keeps the trades, refunds and staged bill changes in a JSON file across restarts.
  */
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -127,9 +127,9 @@ async function main(env: Env = process.env): Promise<void> {
   const tls = { apiOrigin: `${tlsOrigin}${SANDBOX_PREFIX}`, caFile: CA_CERT_FILE, clientCertFile };
   const lines = [
     `WeChat sandbox listening on ${origin}${SANDBOX_PREFIX}/ and ${tlsOrigin}${SANDBOX_PREFIX}/ (Pay API v2 and v3)`,
-    `  control: ${origin}${SANDBOX_PREFIX}/control (pay, notifies, notify/resend, refund, refund/resend, refund-notifies, refunds, refund/platform, faults)`,
+    `  control: ${origin}${SANDBOX_PREFIX}/control (pay, notifies, notify/resend, refund, refund/resend, refund-notifies, refunds, refund/platform, bills, faults)`,
     `  merchant API certificate (v2 refunds): ${clientCertFile}`,
-    `  notify retry scale ${options.notifyRetryScale}; trades and refunds ${options.statePath ? `kept in ${options.statePath}` : 'in memory'}`,
+    `  notify retry scale ${options.notifyRetryScale}; trades, refunds and bills ${options.statePath ? `kept in ${options.statePath}` : 'in memory'}`,
     'Set these in the merchant\'s environment:',
     ...merchantSettings(`${origin}${SANDBOX_PREFIX}`, options, keys, env, tls).map(line => `  ${line}`),
   ];

@@ -113,6 +113,11 @@ export class TradeStore {
     return trade?.transactionId === transactionId ? trade : undefined;
   }
 
+  /** Every trade, in the order they were placed. */
+  all(): Trade[] {
+    return [ ...this.trades.values() ];
+  }
+
   create(order: NewTrade): Trade {
     if (this.trades.has(order.outTradeNo)) throw new Error(`trade ${order.outTradeNo} already exists`);
     const trade: Trade = { ...order, prepayId: '', prepayCreatedAt: 0, state: 'NOTPAY' };
