@@ -29,4 +29,8 @@ export default (app: Application) => {
   router.post('/admin/api/orders/:orderNo/refunds', operator, controller.admin.refund.create);
   router.get('/admin/api/refunds', staff, controller.admin.refund.index);
   router.get('/admin/api/refunds/:refundNo', staff, controller.admin.refund.show);
+  router.get('/admin/api/reconciliations', staff, controller.admin.reconciliation.index);
+  router.get('/admin/api/reconciliations/:date', staff, controller.admin.reconciliation.show);
+  router.get('/admin/api/reconciliations/:date/discrepancies.csv', staff, controller.admin.reconciliation.discrepanciesCsv);
+  router.post('/admin/api/reconciliations/:date/run', operator, controller.admin.reconciliation.run);
 };

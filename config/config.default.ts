@@ -1,6 +1,6 @@
 import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
 import { databaseUrlFor, sequelizeOptionsFromUrl } from '../database/connection';
-import { envChoice, envOptional, envPositiveInt, envString } from '../app/lib/env';
+import { envChoice, envClockTime, envOptional, envPositiveInt, envString } from '../app/lib/env';
 import { loadPemText } from '../app/lib/wxpay/v3-keys';
 
 export type WechatPayApiVersion = 'v2' | 'v3';
@@ -66,6 +66,14 @@ export interface BizConfig {
     /** run the schedule in this instance (tests run it explicitly instead) */
     enabled: boolean;
     /** egg schedule interval, e.g. `1m` */
+    interval: string;
+  };
+  billReconciliation: {
+    /** run the daily bill schedule in this instance (tests call BillReconciliationService.runDue instead) */
+    enabled: boolean;
+    /** Beijing time of day (HH:MM) from which the previous day's bill is reconciled */
+    at: string;
+    /** how often the schedule looks for a day to reconcile (the time above, a WAITING day's retry) */
     interval: string;
   };
 }
@@ -136,6 +144,8 @@ export default (appInfo: EggAppInfo) => {
   config.sandbox = { enabled: false, wechatpayPrivateKey: '', notifyRetryScale: 1, tlsPort: 7443 };
   config.order = { maxItems: 20, maxQuantity: 999 };
   config.reconciliation = { enabled: true, interval: envString('RECONCILE_INTERVAL', '1m') };
+  // WeChat generates the bill from 09:00 and says to fetch it after 10:00 (REFUNDS-BILLS.md §5.1).
+  config.billReconciliation = { enabled: true, at: envClockTime('BILL_RECONCILE_AT', '10:30'), interval: '1m' };
 
   // Keep secrets out of egg's config dump under run/.
   config.dump = {

@@ -17,6 +17,8 @@ export default (appInfo: EggAppInfo) => {
     logger: { consoleLevel: 'NONE', dir: path.join(appInfo.baseDir, 'run/unittest-logs') },
     // tests call ReconciliationService.run() with the clock they need
     reconciliation: { enabled: false },
+    // tests call BillReconciliationService.runDue() with the clock they need
+    billReconciliation: { enabled: false },
   };
   return config;
 };

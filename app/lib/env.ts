@@ -4,6 +4,8 @@
  * missing or malformed variable is reported the same way everywhere.
  */
 
+import { isClockTime } from './bill-day';
+
 export type Env = Record<string, string | undefined>;
 
 /** A trimmed variable, or `fallback` when unset or blank. */
@@ -36,6 +38,14 @@ export function envChoice<T extends string>(name: string, choices: readonly T[],
     throw new Error(`Environment variable ${name} must be one of ${choices.join(', ')}`);
   }
   return raw as T;
+}
+
+/** A time of day `HH:MM` (00:00 to 23:59); anything else is a configuration error. */
+export function envClockTime(name: string, fallback: string, env: Env = process.env): string {
+  const raw = envOptional(name, env);
+  if (raw === undefined) return fallback;
+  if (!isClockTime(raw)) throw new Error(`Environment variable ${name} must be a time of day HH:MM (00:00 to 23:59)`);
+  return raw;
 }
 
 /** Names of the variables in `names` that are unset or blank. */

@@ -221,6 +221,14 @@ export default class OrderStoreService extends Service {
     await this.app.model.Order.update({ claimedUntil: until }, { where: { id: orderId }, silent: true });
   }
 
+  /** The payments of a span of time (by WeChat's success time, paid_at): how many, and their sum in fen. */
+  async paidTotals(start: Date, end: Date): Promise<{ count: number; total: number }> {
+    const [ row ] = await sql.select<{ count: unknown; total: unknown }>(this.app.model,
+      'SELECT COUNT(*) AS count, COALESCE(SUM(amount), 0) AS total FROM orders WHERE paid_at >= ? AND paid_at < ?', [ start, end ]);
+    // MySQL answers SUM as DECIMAL text.
+    return { count: Number(row?.count ?? 0), total: Number(row?.total ?? 0) };
+  }
+
   // ---- read only, for the staff API ----
 
   /** Every user's orders matching a staff filter, newest first, each with its user's openid. */

@@ -1,14 +1,26 @@
 import { Service } from 'egg';
+import { createWriteStream } from 'node:fs';
+import { v2BillDate } from '../lib/bill-day';
 import { createNonce, unixTimestamp } from '../lib/wxpay/nonce';
 import { signV2, verifyV2Signature, V2Params } from '../lib/wxpay/v2-sign';
 import { buildXml, parseXml } from '../lib/wxpay/xml';
-import { isTradeState, PrepayRequest, RequestPaymentParams, TradeReport, v2TradeReport } from '../lib/wxpay/gateway';
+import {
+  isGzipMagic, isTradeState, PrepayRequest, RequestPaymentParams, TradeBillDownload, TradeReport, v2TradeReport,
+} from '../lib/wxpay/gateway';
 import { formatV2Time } from '../lib/wxpay/time';
 import { parseV2RefundTime, RefundReport, RefundRequest, v2Fen, v2RefundState } from '../lib/wxpay/refund';
+import { readErrorBody, readFileHead } from '../upstream/bill-file';
 import { callUpstream, HttpClient, RawReply } from '../upstream/request';
 import { errCodeOf, wechatPayError } from '../upstream/wechatpay-errors';
 
 type V2Reply = Record<string, string>;
+
+// A bill of a million rows is tens of megabytes of gzip: its download may take far longer than a call.
+const BILL_DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
+// downloadbill's failure messages (REFUNDS-BILLS.md §5.1); the docs also spell the first "NO Bill Exist".
+const NO_BILL = /^no bill exist$/i;
+const BILL_CREATING = /^bill creating$/i;
+const NO_BILL_ERROR_CODE = '20002';
 
 /**
  * Adapter for WeChat Pay API v2 (signed XML over HTTPS). Every reply's
@@ -129,9 +141,55 @@ export default class PayV2ClientService extends Service {
     throw wechatPayError('BAD_RESPONSE', 'refundquery answered without the refund asked about');
   }
 
-  /** One signed call; the reply is believed only once its signature verifies. */
-  private request(operation: string, path: string, fields: V2Params, orderNo: string, httpsAgent?: unknown): Promise<V2Reply> {
-    const { apiBase, timeoutMs, mchId } = this.config.wxpay;
+  /**
+   * /pay/downloadbill of a Beijing day, ALL rows, GZIP, streamed into `file`.
+   * Its success is raw gzip bytes and its failure plain XML (even though GZIP
+   * was asked), neither signed: the file's first bytes tell them apart, not
+   * the headers. "No Bill Exist" is an empty day, "Bill Creating" a bill not
+   * made yet.
+   */
+  async downloadTradeBill(date: string, file: string): Promise<TradeBillDownload> {
+    const { apiBase, timeoutMs } = this.config.wxpay;
+    const params = this.signedParams({ bill_date: v2BillDate(date), bill_type: 'ALL', tar_type: 'GZIP' });
+    const out = createWriteStream(file);
+    // A call that failed before the reply came never closes the file: close it whatever happened.
+    return callUpstream<TradeBillDownload>(this.ctx.curl.bind(this.ctx) as HttpClient, this.logger, {
+      upstream: 'wechatpay.v2',
+      operation: 'downloadbill',
+      ref: date,
+      url: `${apiBase}/pay/downloadbill`,
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8' },
+      content: buildXml(params),
+      timeoutMs,
+      responseTimeoutMs: Math.max(timeoutMs, BILL_DOWNLOAD_TIMEOUT_MS),
+      writeStream: out,
+      transportError: failure => wechatPayError(failure, 'no answer'),
+      read: async reply => {
+        if (reply.status >= 500) throw wechatPayError('HTTP_5XX', `HTTP ${reply.status}`);
+        const head = await readFileHead(file, 64);
+        if (isGzipMagic(head)) return { value: { state: 'READY', gzip: true }, code: 'GZIP' };
+        const text = (await readErrorBody(file)).trimStart();
+        // Not gzip and not XML: the bill as plain text (WeChat ignored tar_type); the parser judges it.
+        if (!text.startsWith('<')) return { value: { state: 'READY', gzip: false }, code: 'TEXT' };
+        let failure: V2Reply;
+        try {
+          failure = parseXml(text);
+        } catch {
+          throw wechatPayError('BAD_RESPONSE', 'downloadbill answered neither a bill nor valid XML');
+        }
+        const message = (failure.return_msg ?? '').trim();
+        if (NO_BILL.test(message) || failure.error_code === NO_BILL_ERROR_CODE) return { value: { state: 'EMPTY' }, code: 'NO_BILL' };
+        if (BILL_CREATING.test(message)) return { value: { state: 'CREATING' }, code: 'BILL_CREATING' };
+        // SYSTEMERROR is worth retrying; anything else (SIGN ERROR, invalid bill_date, …) is a refusal named by its message.
+        throw wechatPayError(message === 'SYSTEMERROR' ? 'SYSTEMERROR' : 'RETURN_FAIL', message || 'downloadbill failed');
+      },
+    }).finally(() => out.destroy());
+  }
+
+  /** The common fields and the signature of a v2 request. */
+  private signedParams(fields: V2Params): V2Params {
+    const { mchId } = this.config.wxpay;
     const { apiKey, signType } = this.app.wechatPayCredentials.v2;
     const params: V2Params = {
       appid: this.config.wechat.appId,
@@ -142,6 +200,14 @@ export default class PayV2ClientService extends Service {
       ...fields,
     };
     params.sign = signV2(params, apiKey, signType);
+    return params;
+  }
+
+  /** One signed call; the reply is believed only once its signature verifies. */
+  private request(operation: string, path: string, fields: V2Params, orderNo: string, httpsAgent?: unknown): Promise<V2Reply> {
+    const { apiBase, timeoutMs } = this.config.wxpay;
+    const { apiKey, signType } = this.app.wechatPayCredentials.v2;
+    const params = this.signedParams(fields);
     return callUpstream<V2Reply>(this.ctx.curl.bind(this.ctx) as HttpClient, this.logger, {
       upstream: 'wechatpay.v2',
       operation,

@@ -1,4 +1,5 @@
 import { Service } from 'egg';
+import { createWriteStream } from 'node:fs';
 import { parseJsonObject } from '../lib/json-object';
 import { createNonce, unixTimestamp } from '../lib/wxpay/nonce';
 import { signJsapiPayment } from '../lib/wxpay/v3-pay-sign';
@@ -6,9 +7,12 @@ import { decryptPlatformCertificates, PlatformCertificate, PlatformCertificateEn
 import {
   buildAuthorization, IncomingHeaders, PublicKeyResolver, verifyWechatpaySignature, WechatpayVerifyError, WechatpayVerifyErrorCode,
 } from '../lib/wxpay/v3-signature';
-import { isTradeState, PrepayRequest, RequestPaymentParams, TradeReport, v3TradeReport } from '../lib/wxpay/gateway';
+import {
+  isGzipMagic, isTradeState, PrepayRequest, RequestPaymentParams, TradeBillDownload, TradeReport, v3TradeReport,
+} from '../lib/wxpay/gateway';
 import { formatV3Time } from '../lib/wxpay/time';
 import { RefundReport, RefundRequest, v3RefundReport, v3RefundState } from '../lib/wxpay/refund';
+import { readErrorBody, readFileHead, sha1OfBill } from '../upstream/bill-file';
 import { callUpstream, HttpClient, RawReply } from '../upstream/request';
 import { errCodeOf, wechatPayError } from '../upstream/wechatpay-errors';
 import type { WechatpayKeyRing } from '../upstream/wechatpay-key-ring';
@@ -18,6 +22,16 @@ const NOT_FOUND_CODES = new Set([ 'ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'ORD
 const ALREADY_CLOSED_CODES = new Set([ 'ORDER_CLOSED', 'ORDERCLOSED', ...NOT_FOUND_CODES ]);
 
 type JsonObject = Record<string, unknown>;
+
+// A bill of a million rows is tens of megabytes of gzip: its download may take far longer than a call.
+const BILL_DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
+const SHA1_HEX = /^[0-9a-f]{40}$/i;
+
+/** A download's options: the reply's body goes to a file, and may take longer than a call. */
+interface Download {
+  writeStream: NodeJS.WritableStream;
+  responseTimeoutMs: number;
+}
 
 /** The Wechatpay-Serial of a reply, for the unknown-serial refresh. */
 function serialOf(headers: IncomingHeaders): string | undefined {
@@ -134,6 +148,52 @@ export default class PayV3ClientService extends Service {
   }
 
   /**
+   * The ALL trade bill of a Beijing day, streamed into `file`: GET
+   * /v3/bill/tradebill (signed, its reply verified like every reply), then a
+   * signed GET of its download_url, whose reply WeChat does not sign and
+   * which is therefore not verified: it is believed only when the SHA1 of
+   * its decompressed text equals the verified hash_value.
+   */
+  async downloadTradeBill(date: string, file: string): Promise<TradeBillDownload> {
+    let bill: JsonObject | undefined;
+    try {
+      bill = await this.call('tradebill', 'GET', `/v3/bill/tradebill?bill_date=${encodeURIComponent(date)}&bill_type=ALL&tar_type=GZIP`,
+        undefined, date);
+    } catch (err) {
+      const code = errCodeOf(err);
+      if (code === 'NO_STATEMENT_EXIST') return { state: 'EMPTY' };
+      if (code === 'STATEMENT_CREATING') return { state: 'CREATING' };
+      throw err;
+    }
+    const { hash_type: hashType, hash_value: hashValue, download_url: downloadUrl } = bill ?? {};
+    if (typeof hashType !== 'string' || hashType.toUpperCase() !== 'SHA1' || typeof hashValue !== 'string' || !SHA1_HEX.test(hashValue)
+      || typeof downloadUrl !== 'string' || !/^https?:\/\//.test(downloadUrl)) {
+      throw wechatPayError('BAD_RESPONSE', 'tradebill answered without a SHA1 hash_value and a download_url');
+    }
+    const { timeoutMs } = this.config.wxpay;
+    const out = createWriteStream(file);
+    await this.send('billdownload', 'GET', new URL(downloadUrl), undefined, date, async reply => {
+      // Unsigned whatever it says: an error is read for its code only.
+      if (reply.status !== 200) {
+        const error = parseJsonObject(await readErrorBody(file));
+        const code = typeof error?.code === 'string' ? error.code : `HTTP_${reply.status}`;
+        if (reply.status >= 500) throw wechatPayError('HTTP_5XX', `HTTP ${reply.status} ${code}`);
+        throw wechatPayError(code, typeof error?.message === 'string' ? error.message : `HTTP ${reply.status}`);
+      }
+      return { value: undefined, code: 'DOWNLOADED' };
+    }, { writeStream: out, responseTimeoutMs: Math.max(timeoutMs, BILL_DOWNLOAD_TIMEOUT_MS) })
+      // A call that failed before the reply came never closes the file: close it whatever happened.
+      .finally(() => out.destroy());
+    const gzip = isGzipMagic(await readFileHead(file, 2));
+    const actual = await sha1OfBill(file, gzip);
+    if (actual !== hashValue.toLowerCase()) {
+      this.logger.error('[PayV3Client.downloadTradeBill:hash] date: %s: the SHA1 of the bill does not match hash_value', date);
+      throw wechatPayError('BILL_HASH_MISMATCH', `the bill's SHA1 ${actual} is not the hash_value ${hashValue}`);
+    }
+    return { state: 'READY', gzip };
+  }
+
+  /**
    * GET /v3/certificates, for the key ring. The list is encrypted with the
    * APIv3 key, and its reply is signed by one of the certificates in it:
    * decrypting proves it came from WeChat Pay (only WeChat and we hold the
@@ -188,11 +248,17 @@ export default class PayV3ClientService extends Service {
     });
   }
 
-  /** The one request function: signs exactly the path, query and body sent, and reads the reply with `read`. */
+  /** A request to a path of the API base; see send. */
   private request<T>(operation: string, method: 'GET' | 'POST', pathWithQuery: string, body: string | undefined, ref: string,
     read: (reply: RawReply) => Promise<{ value: T; code?: string }> | { value: T; code?: string }): Promise<T> {
-    const { apiBase, timeoutMs } = this.config.wxpay;
-    const url = new URL(apiBase.replace(/\/+$/, '') + pathWithQuery);
+    const url = new URL(this.config.wxpay.apiBase.replace(/\/+$/, '') + pathWithQuery);
+    return this.send(operation, method, url, body, ref, read);
+  }
+
+  /** The one request function: signs exactly the path, query and body sent, and reads the reply with `read`. */
+  private send<T>(operation: string, method: 'GET' | 'POST', url: URL, body: string | undefined, ref: string,
+    read: (reply: RawReply) => Promise<{ value: T; code?: string }> | { value: T; code?: string }, download?: Download): Promise<T> {
+    const { timeoutMs } = this.config.wxpay;
     // WeChat checks the signature over the path it receives, so sign exactly the path and query of the URL sent.
     const authorization = buildAuthorization(this.app.wechatPayCredentials.v3.signer, method, url.pathname + url.search,
       body ?? '', unixTimestamp(), createNonce());
@@ -207,6 +273,7 @@ export default class PayV3ClientService extends Service {
       headers,
       content: body,
       timeoutMs,
+      ...download,
       transportError: failure => wechatPayError(failure, 'no answer'),
       read,
     });

@@ -145,6 +145,45 @@ export default class RefundService extends Service {
   }
 
   /**
+   * A refund made by hand in the merchant platform, of our order's own
+   * payment, kept as ours (`createdBy: "merchant-platform"`), as a refund
+   * notify or the daily bill reports it. Ours only when the order exists and
+   * the transaction (and, when reported, the total) is the order's. Its
+   * status comes later, from a notify or the refund schedule's query.
+   */
+  async importPlatformRefund(report: {
+    refundNo: string; refundId?: string | null; orderNo: string; transactionId: string; amount: number; total?: number; acceptedAt: Date;
+  }): Promise<boolean> {
+    const order = await this.service.orderStore.findOrder(report.orderNo);
+    if (!order || order.transactionId !== report.transactionId || (report.total !== undefined && order.amount !== report.total)) return false;
+    try {
+      await sqlTransaction(this.app.model, async tx => {
+        // WeChat has moved the money: count it whatever we had reserved.
+        await this.service.orderStore.forceReserveRefund(tx, order.orderNo, report.amount);
+        await this.service.refundStore.insert(tx, {
+          refundNo: report.refundNo,
+          orderNo: order.orderNo,
+          transactionId: report.transactionId,
+          ownTransaction: true,
+          amount: report.amount,
+          transactionTotal: order.amount,
+          reason: null,
+          createdBy: 'merchant-platform',
+          idempotencyKey: null,
+          status: RefundStatus.PROCESSING,
+          wechatRefundId: report.refundId ?? null,
+          acceptedAt: report.acceptedAt,
+        });
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // Imported by a concurrent copy of this report.
+    }
+    this.logger.info('[RefundService.importPlatformRefund] refundNo: %s, orderNo: %s, amount: %d', report.refundNo, order.orderNo, report.amount);
+    return true;
+  }
+
+  /**
    * Applies (or re-applies, with the same refund_no) for a refund at WeChat.
    * Accepted: 201. Unknown (time-out, 5xx, SYSTEMERROR, an answer we cannot
    * believe): 202, the schedule tries again after RECONCILE_AFTER_SECONDS.

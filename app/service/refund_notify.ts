@@ -1,12 +1,9 @@
 import { Service } from 'egg';
 import { IncomingHttpHeaders } from 'node:http';
-import { sqlTransaction } from '../lib/sql';
 import type { RefundReport } from '../lib/wxpay/refund';
 import { verifyV2RefundNotify } from '../lib/wxpay/v2-refund-notify';
 import { verifyV3RefundNotify } from '../lib/wxpay/v3-refund-notify';
-import { RefundStatus } from '../lib/refund-status';
 import { bodyProblemAck, NotifyAck, NotifyBody } from '../lib/notify-body';
-import { isDuplicateKey } from './refund_store';
 
 type MatchedReport = RefundReport & { transactionId: string; orderNo: string; total: number; amount: number };
 
@@ -92,7 +89,7 @@ export default class RefundNotifyService extends Service {
     const facts = { ...event, orderNo: report.orderNo, transactionId: report.transactionId, amount: report.amount };
     let refund = await this.service.refundStore.findByRefundNo(report.refundNo);
     if (!refund) {
-      const imported = await this.importPlatformRefund(report);
+      const imported = await this.service.refund.importPlatformRefund({ ...report, acceptedAt: new Date() });
       if (!imported) {
         this.logger.warn('[RefundNotify.apply:unknown] refundNo: %s, orderNo: %s', report.refundNo, report.orderNo);
         await this.service.auditTrail.record({ ...facts, verified: false, outcome: 'UNKNOWN_REFUND', reason: `refund ${report.refundNo} is not ours` });
@@ -109,37 +106,6 @@ export default class RefundNotifyService extends Service {
     await this.service.refundStore.markAccepted(refund.refundNo, report.refundId, new Date());
     // The audit row is written with the move, in its transaction.
     await this.service.refund.applyReport(refund, report, { ...event, verified: true });
-    return true;
-  }
-
-  /** A refund made by hand in the merchant platform, of our order's own payment: kept as ours. */
-  private async importPlatformRefund(report: MatchedReport): Promise<boolean> {
-    const order = await this.service.orderStore.findOrder(report.orderNo);
-    if (!order || order.transactionId !== report.transactionId || order.amount !== report.total) return false;
-    try {
-      await sqlTransaction(this.app.model, async tx => {
-        // WeChat has moved the money: count it whatever we had reserved.
-        await this.service.orderStore.forceReserveRefund(tx, order.orderNo, report.amount);
-        await this.service.refundStore.insert(tx, {
-          refundNo: report.refundNo,
-          orderNo: order.orderNo,
-          transactionId: report.transactionId,
-          ownTransaction: true,
-          amount: report.amount,
-          transactionTotal: report.total,
-          reason: null,
-          createdBy: 'merchant-platform',
-          idempotencyKey: null,
-          status: RefundStatus.PROCESSING,
-          wechatRefundId: report.refundId ?? null,
-          acceptedAt: new Date(),
-        });
-      });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      // Imported by a concurrent copy of this notify.
-    }
-    this.logger.info('[RefundNotify.import] refundNo: %s, orderNo: %s, amount: %d', report.refundNo, order.orderNo, report.amount);
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import { Service } from 'egg';
 import { Op } from 'sequelize';
 import { RefundStatus, statusesBefore } from '../lib/refund-status';
-import type { Sql } from '../lib/sql';
+import { Sql, sql } from '../lib/sql';
 import type { Refund } from '../model/refund';
 
 export interface NewRefund {
@@ -119,6 +119,14 @@ export default class RefundStoreService extends Service {
       order: [[ 'claimedUntil', 'ASC' ], [ 'id', 'ASC' ]],
       limit,
     });
+  }
+
+  /** The refunds WeChat accepted in a span of time (accepted_at), whatever became of them: how many, and their sum in fen. */
+  async acceptedTotals(start: Date, end: Date): Promise<{ count: number; total: number }> {
+    const [ row ] = await sql.select<{ count: unknown; total: unknown }>(this.app.model,
+      'SELECT COUNT(*) AS count, COALESCE(SUM(amount), 0) AS total FROM refunds WHERE accepted_at >= ? AND accepted_at < ?', [ start, end ]);
+    // MySQL answers SUM as DECIMAL text.
+    return { count: Number(row?.count ?? 0), total: Number(row?.total ?? 0) };
   }
 
   /** Takes a refund until `until` unless another run holds it; false when it did not. */

@@ -2,6 +2,12 @@ import { Service } from 'egg';
 import type { EventSource } from './audit_trail';
 import type { PaidReport, SettleOutcome } from './order_store';
 
+/** A payment an order cannot keep: a second transaction of a paid order, or a payment of a closed one. */
+export type UnkeptPayment = 'PAID_BY_OTHER_TRANSACTION' | 'PAID_AFTER_CLOSE';
+
+/** What became of an unkept payment: its automatic refund made now, made before, or not made (AUTO_REFUND=false). */
+export type AutomaticRefundEffect = 'CREATED' | 'EXISTS' | 'DISABLED';
+
 /**
  * What a verified "paid" report means for the business, whoever brought it
  * (notify v2 or v3, order query, the reconciliation schedule): the order moves
@@ -33,12 +39,13 @@ export default class SettlementService extends Service {
    * A payment the order cannot keep is refunded in full, automatically
    * (AUTO_REFUND, on by default); the refund is persisted before the report's
    * answer, so a notify is acknowledged only once its refund cannot be lost.
+   * Also the way the daily bill reconciliation refunds what it finds.
    */
-  private async refundForeignPayment(outcome: 'PAID_BY_OTHER_TRANSACTION' | 'PAID_AFTER_CLOSE', report: PaidReport): Promise<void> {
+  async refundForeignPayment(outcome: UnkeptPayment, report: Pick<PaidReport, 'orderNo' | 'transactionId' | 'amount'>): Promise<AutomaticRefundEffect> {
     if (!this.config.wxpay.autoRefund) {
       this.logger.error('[Settlement.settlePaid:%s] orderNo: %s, transactionId: %s needs a refund (AUTO_REFUND is off)',
         outcome, report.orderNo, report.transactionId);
-      return;
+      return 'DISABLED';
     }
     const reason = outcome === 'PAID_BY_OTHER_TRANSACTION'
       ? 'automatic refund: a second payment of an order already paid'
@@ -46,5 +53,6 @@ export default class SettlementService extends Service {
     const created = await this.service.refund.refundForeignPayment(report, reason);
     this.logger.warn('[Settlement.settlePaid:%s] orderNo: %s, transactionId: %s: automatic refund %s',
       outcome, report.orderNo, report.transactionId, created ? 'created' : 'already exists');
+    return created ? 'CREATED' : 'EXISTS';
   }
 }

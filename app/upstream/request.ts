@@ -13,9 +13,12 @@ export type HttpClient = (url: string, options: {
   content?: string;
   headers?: Record<string, string>;
   dataType: 'text';
-  timeout: number;
+  /** ms; or [connect, whole response] */
+  timeout: number | [ number, number ];
   /** a TLS agent for calls that present a client certificate */
   httpsAgent?: unknown;
+  /** the reply's body is written here (a file download) instead of being kept in memory */
+  writeStream?: NodeJS.WritableStream;
 }) => Promise<{ status: number; headers: unknown; data: unknown }>;
 
 export interface UpstreamLogger {
@@ -37,7 +40,11 @@ export interface UpstreamCall<T> {
   headers?: Record<string, string>;
   content?: string;
   timeoutMs: number;
+  /** a download's whole-response time-out, when it may take longer than timeoutMs (the connection still gets timeoutMs) */
+  responseTimeoutMs?: number;
   httpsAgent?: unknown;
+  /** a download: the body goes to this stream, and the reply's text is empty */
+  writeStream?: NodeJS.WritableStream;
   /** the error to throw when no reply came */
   transportError(failure: TransportFailure): Error;
   /** reads the reply: returns the value and WeChat's code for the log line, or throws a typed error */
@@ -67,8 +74,9 @@ export async function callUpstream<T>(client: HttpClient, logger: UpstreamLogger
       content: call.content,
       headers: call.headers,
       dataType: 'text',
-      timeout: call.timeoutMs,
+      timeout: call.responseTimeoutMs ? [ call.timeoutMs, call.responseTimeoutMs ] : call.timeoutMs,
       ...(call.httpsAgent ? { httpsAgent: call.httpsAgent } : {}),
+      ...(call.writeStream ? { writeStream: call.writeStream } : {}),
     });
     reply = {
       status: res.status,

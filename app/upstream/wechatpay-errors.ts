@@ -67,6 +67,8 @@ const CLASSES: Record<string, ErrorClass> = {
   BAD_TRADE_STATE: UNTRUSTED,
   BAD_REFUND_STATE: UNTRUSTED,
   NO_PREPAY_ID: UNTRUSTED,
+  // ours: a downloaded v3 bill whose SHA1 is not the hash_value WeChat signed
+  BILL_HASH_MISMATCH: UNTRUSTED,
   // Anything else WeChat names (NOTENOUGH, TRADE_OVERDUE, USER_ACCOUNT_ABNORMAL, INVALID_REQUEST,
   // ORDERNOTEXIST, ERROR, …) is a final refusal of that request.
 };

@@ -16,6 +16,28 @@ export interface PayGateway {
   refund(request: RefundRequest): Promise<RefundReport>;
   /** WeChat's view of a refund, or NOT_FOUND when it never accepted one by that number. */
   queryRefund(refundNo: string): Promise<RefundReport | 'NOT_FOUND'>;
+  /**
+   * Downloads the ALL trade bill of a Beijing day (`YYYY-MM-DD`) into `file`
+   * (streamed: a bill may hold a million rows). READY means the file holds a
+   * bill WeChat vouched for (v3: its SHA1 matched the signed hash_value);
+   * an integrity failure throws (code BILL_HASH_MISMATCH).
+   */
+  downloadTradeBill(date: string, file: string): Promise<TradeBillDownload>;
+}
+
+/**
+ * What a bill download came to: the bill in the file (gzip or plain text, as
+ * its first bytes said), no bill for that day (no trade and no refund), or a
+ * bill WeChat is still creating (ask again later).
+ */
+export type TradeBillDownload =
+  | { state: 'READY'; gzip: boolean }
+  | { state: 'EMPTY' }
+  | { state: 'CREATING' };
+
+/** gzip's magic number: a v2 success is raw gzip bytes, a v2 failure plain XML even when GZIP was asked. */
+export function isGzipMagic(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
 /** The order as WeChat Pay is told about it. */
