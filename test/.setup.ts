@@ -10,7 +10,7 @@ import { sandboxOf } from '../app/middleware/sandbox';
 import { startTlsListener, TlsListener } from '../sandbox/tls-listener';
 
 // Tables in the order they can be emptied without breaking foreign keys.
-const TABLES = [ 'refunds', 'payment_events', 'order_items', 'orders', 'products', 'users', 'staff_login_failures', 'staff' ];
+const TABLES = [ 'bill_discrepancies', 'bill_rows', 'bill_reconciliations', 'refunds', 'payment_events', 'order_items', 'orders', 'products', 'users', 'staff_login_failures', 'staff' ];
 let server: Server;
 let tls: TlsListener | undefined;
 
