@@ -15,6 +15,8 @@
 #   with BENCH_REFUNDS=1 (default) each pay-notify bench of the app on 10k orders is followed,
 #      in the same app, by the refund-notify bench of its mode (bench/refund-notify-v2.js,
 #      bench/refund-notify-v3.js: 10k PAID orders with a PROCESSING refund each); 0 skips them;
+#   4c. with BENCH_BILLS=1 (default 0): bench/bill-reconcile.js, the daily bill reconciliation of a
+#      generated v2 bill (BENCH_BILL_ROWS, default "100000 1000000"), the app restarted per size;
 #   5. stops everything it started and drops the database, whatever happens (trap).
 #
 # Every duration is bounded; load goes to 127.0.0.1 only.
@@ -249,6 +251,32 @@ if [[ "${BENCH_PROFILE:-0}" == 1 ]]; then
   node "$BENCH_DIR/profile-summary.js" --top=30 "${profiles[@]}" | tee -a "$RESULTS"
 fi
 fi # BENCH_V2
+
+# ---- 4c. bill reconciliation (BENCH_BILLS=1): the app started against the bench's stand-in for WeChat's
+# /pay/downloadbill (bench/bill-reconcile.js serves it on BENCH_BILL_PORT), once per bill size, in v2 mode
+# (before 4b, which switches the environment to v3). RECONCILE_AFTER_SECONDS=3600 keeps the order schedule
+# from settling the bench's PENDING orders before the bill run does; BENCH_BILL_PROFILE=1 adds --cpu-prof.
+if [[ "${BENCH_BILLS:-0}" == 1 ]]; then
+  BILL_PORT="${BENCH_BILL_PORT:-7404}"
+  bill_pool="${POOL_SIZES%% *}"
+  for rows in ${BENCH_BILL_ROWS:-100000 1000000}; do
+    prof=()
+    if [[ "${BENCH_BILL_PROFILE:-0}" == 1 ]]; then
+      mkdir -p "$OUT_DIR/profiles-bills-$rows"
+      prof=(--node-options--cpu-prof --node-options--cpu-prof-dir="$OUT_DIR/profiles-bills-$rows")
+    fi
+    WECHATPAY_API_BASE="http://127.0.0.1:$BILL_PORT" RECONCILE_AFTER_SECONDS=3600 APP_LOG="app-bills-$rows" \
+      start_app "$bill_pool" "${prof[@]}"
+    log "bill-reconcile: $rows bill rows"
+    BASE_URL="http://127.0.0.1:$APP_PORT" BENCH_LABEL="egg prod, $WORKERS workers, pool $bill_pool" BENCH_APP_PIDS="$APP_PIDS" \
+      BENCH_DB_PIDS="$DB_PIDS" BENCH_APP_DIR="$BUILD_DIR" BENCH_BILL_PORT="$BILL_PORT" \
+      timeout 1800 node "$BENCH_DIR/bill-reconcile.js" --rows="$rows" 2>&1 | tee -a "$RESULTS" || log "bill-reconcile FAILED ($rows rows)"
+    stop_app
+    if [[ "${BENCH_BILL_PROFILE:-0}" == 1 ]]; then
+      node "$BENCH_DIR/profile-summary.js" --top=30 "$OUT_DIR/profiles-bills-$rows"/*.cpuprofile | tee -a "$RESULTS" || true
+    fi
+  done
+fi
 
 # ---- 4b. v3 notifies: throw-away keys, the app restarted in v3 (public-key) mode ----
 if [[ "${BENCH_V3:-1}" == 1 ]]; then

@@ -48,8 +48,20 @@ for (const r of results) {
 const first = results[0];
 if (first) {
   console.log(`${first.date.slice(0, 10)} · ${first.machine.cores} cores (${first.machine.cpuModel}) · ${first.machine.memoryGiB} GiB · ` +
-    `Node ${first.machine.node} · ${first.machine.platform} · ${first.connections} connections\n`);
+    `Node ${first.machine.node} · ${first.machine.platform}${first.connections ? ` · ${first.connections} connections` : ''}\n`);
 }
 console.log('| run | scenario | orders in table | req/s | p50 ms | p97.5 ms | p99 ms | errors/non-2xx/not-acked | CPU ms per request | other load (cores) | checks |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+
+// Bill reconciliation runs (bench/bill-reconcile.js): one line per bill size, in their own table (no req/s here).
+const bills = results.filter(r => r.bench === 'bill-reconcile');
+if (bills.length) {
+  console.log('\n| run | bill rows | wall s | rows/s | peak worker RSS MiB (before) | worker CPU s | db CPU s | day | discrepancies | checks |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+  for (const r of bills) {
+    console.log(`| ${r.label} | ${r.rows} | ${n(r.wallSeconds)} | ${Math.round(r.rowsPerSecond)} | ${Math.round(r.peakRssMiB)} (${Math.round(r.baselineRssMiB)}) | `
+      + `${n(r.workerCpuSeconds)} | ${r.cpuSeconds && r.cpuSeconds.db !== undefined ? n(r.cpuSeconds.db) : '-'} | ${r.status} | ${r.discrepancies} | `
+      + `${r.checksFailed.length ? 'FAILED' : 'ok'} |`);
+  }
+}
