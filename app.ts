@@ -1,13 +1,18 @@
 import { Application, IBoot } from 'egg';
 import { serializeTransactions } from './app/lib/sqlite-transactions';
+import { HttpDrain, markShuttingDown, SHUTDOWN_DRAIN_MS } from './app/lifecycle/shutdown';
 import { sandboxOf } from './app/middleware/sandbox';
 import { DEMO_STAFF } from './app/service/staff';
 import type { TlsListener } from './sandbox/tls-listener';
 
 export default class AppBoot implements IBoot {
   private sandboxTls?: TlsListener;
+  private httpDrain?: HttpDrain;
 
-  constructor(private readonly app: Application) {}
+  constructor(private readonly app: Application) {
+    // egg-cluster's worker emits `server` before it listens: count its requests from the first.
+    app.once('server', server => { this.httpDrain = new HttpDrain(server); });
+  }
 
   configWillLoad() {
     const { coreMiddleware, sandbox } = this.app.config;
@@ -16,9 +21,13 @@ export default class AppBoot implements IBoot {
     coreMiddleware.splice(coreMiddleware.indexOf('bodyParser'), 0, 'errorHandler');
     // The simulator goes first, ahead of the body parser; never in production.
     if (sandbox.enabled) coreMiddleware.unshift('sandbox');
+    // Ahead of everything, so every reply, errors included, carries X-Request-Id.
+    coreMiddleware.unshift('requestId');
   }
 
   async didLoad() {
+    // Every worker answers the agent's metrics collection (agent.ts), whichever worker a scrape hits.
+    this.app.metricsScraper.listen();
     if (this.app.model.getDialect() === 'sqlite') {
       serializeTransactions(this.app.model);
       // In WAL mode readers never block the writer and a commit never waits
@@ -37,8 +46,15 @@ export default class AppBoot implements IBoot {
     if (this.app.config.env === 'local') this.sandboxTls = await startSandboxTls(this.app);
   }
 
+  // SIGTERM (egg-scripts stop, a container stop): app.ts's hook runs before the
+  // plugins' ones. Stop accepting, answer what was accepted, then close the
+  // pool, all within egg-cluster's 5 s before it kills the worker.
   async beforeClose() {
+    markShuttingDown(this.app);
+    const unanswered = await this.httpDrain?.drain(SHUTDOWN_DRAIN_MS);
+    if (unanswered) this.app.logger.warn('[AppBoot.beforeClose] %d requests still unanswered after %d ms', unanswered, SHUTDOWN_DRAIN_MS);
     await this.sandboxTls?.close();
+    await this.app.model.close();
   }
 }
 

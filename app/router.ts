@@ -8,6 +8,7 @@ export default (app: Application) => {
   const operator = app.middleware.staffAuth({ role: 'operator' });
 
   router.get('/healthz', controller.health.check);
+  router.get('/metrics', controller.metrics.scrape);
 
   router.post('/api/login', controller.login.login);
   router.get('/api/products', controller.product.index);

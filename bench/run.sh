@@ -17,6 +17,9 @@
 #      bench/refund-notify-v3.js: 10k PAID orders with a PROCESSING refund each); 0 skips them;
 #   4c. with BENCH_BILLS=1 (default 0): bench/bill-reconcile.js, the daily bill reconciliation of a
 #      generated v2 bill (BENCH_BILL_ROWS, default "100000 1000000"), the app restarted per size;
+#   4d. with BENCH_SHUTDOWN=1 (default 0): bench/shutdown-storm.js, egg-scripts stop during a notify storm;
+#   4e. with BENCH_RETENTION=1 (default 0): bench/retention-notify.js, notify throughput over 1.5M
+#      expired payment_events rows without, then with, the retention schedule deleting them;
 #   5. stops everything it started and drops the database, whatever happens (trap).
 #
 # Every duration is bounded; load goes to 127.0.0.1 only.
@@ -276,6 +279,46 @@ if [[ "${BENCH_BILLS:-0}" == 1 ]]; then
       node "$BENCH_DIR/profile-summary.js" --top=30 "$OUT_DIR/profiles-bills-$rows"/*.cpuprofile | tee -a "$RESULTS" || true
     fi
   done
+fi
+
+# ---- 4d. graceful shutdown (BENCH_SHUTDOWN=1): bench/shutdown-storm.js runs `egg-scripts stop` in the
+# middle of a notify storm and checks that every acknowledged notify is a PAID order and that no request
+# accepted was dropped. v2 mode, before 4b.
+if [[ "${BENCH_SHUTDOWN:-0}" == 1 ]]; then
+  APP_LOG="app-shutdown" start_app "${POOL_SIZES%% *}"
+  log "shutdown-storm: egg-scripts stop during a notify storm"
+  BASE_URL="http://127.0.0.1:$APP_PORT" BENCH_STOP_COMMAND="cd '$BUILD_DIR' && node_modules/.bin/egg-scripts stop --title='$TITLE'" \
+    timeout 120 node "$BENCH_DIR/shutdown-storm.js" 2>&1 | tee -a "$RESULTS" || log "shutdown-storm FAILED"
+  stop_app
+fi
+
+# ---- 4e. retention (BENCH_RETENTION=1): notify throughput over a payment_events table holding
+# BENCH_OLD_EVENTS (1.5M) rows past the retention, without, with (every second, so it deletes throughout
+# the run), and again without the retention schedule running. v2 mode, before 4b.
+if [[ "${BENCH_RETENTION:-0}" == 1 ]]; then
+  APP_LOG="app-no-retention" start_app "${POOL_SIZES%% *}"
+  BASE_URL="http://127.0.0.1:$APP_PORT" BENCH_FILL=1 BENCH_LABEL="retention idle" \
+    timeout 900 node "$BENCH_DIR/retention-notify.js" 2>&1 | tee -a "$RESULTS" || log "retention-notify FAILED (idle)"
+  stop_app
+  PAYMENT_EVENTS_RETENTION_INTERVAL=1s APP_LOG="app-retention" start_app "${POOL_SIZES%% *}"
+  BASE_URL="http://127.0.0.1:$APP_PORT" BENCH_LABEL="retention running" \
+    timeout 900 node "$BENCH_DIR/retention-notify.js" 2>&1 | tee -a "$RESULTS" || log "retention-notify FAILED (running)"
+  stop_app
+  # idle again: brackets the run with the retention, on a machine whose load drifts
+  APP_LOG="app-no-retention-2" start_app "${POOL_SIZES%% *}"
+  BASE_URL="http://127.0.0.1:$APP_PORT" BENCH_LABEL="retention idle (again)" \
+    timeout 900 node "$BENCH_DIR/retention-notify.js" 2>&1 | tee -a "$RESULTS" || log "retention-notify FAILED (idle again)"
+  stop_app
+fi
+
+# ---- 4f. stalled database (BENCH_STALL=1): bench/db-stall.js holds `LOCK TABLES orders WRITE`
+# (BENCH_STALL_SECONDS, 90) and then one order's row while notifies and /healthz keep coming, and
+# reports how long they took to answer; then checks no acknowledged payment was lost or credited twice.
+if [[ "${BENCH_STALL:-0}" == 1 ]]; then
+  APP_LOG="app-stall" start_app "${POOL_SIZES%% *}"
+  log "db-stall: notifies and /healthz while the orders table, then a row, is locked"
+  BASE_URL="http://127.0.0.1:$APP_PORT" timeout 900 node "$BENCH_DIR/db-stall.js" 2>&1 | tee -a "$RESULTS" || log "db-stall FAILED"
+  stop_app
 fi
 
 # ---- 4b. v3 notifies: throw-away keys, the app restarted in v3 (public-key) mode ----

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
 import { databaseUrlFor, sequelizeOptionsFromUrl } from '../database/connection';
 import { envChoice, envClockTime, envOptional, envPositiveInt, envString } from '../app/lib/env';
 import { loadPemText } from '../app/lib/wxpay/v3-keys';
+import { clientErrorReply, clientErrorResponse } from '../app/lib/client-error';
+import { LOG_FORMATS, LogFormat } from '../app/lib/log-line';
+import { logFormatters } from './log-format';
 
 export type WechatPayApiVersion = 'v2' | 'v3';
 export type WechatPaySignType = 'MD5' | 'HMAC-SHA256';
@@ -76,6 +80,31 @@ export interface BizConfig {
     /** how often the schedule looks for a day to reconcile (the time above, a WAITING day's retry) */
     interval: string;
   };
+  retention: {
+    /** run the payment_events retention schedule in this instance (tests call EventRetentionService.run instead) */
+    enabled: boolean;
+    /** payment_events rows older than this many days are deleted (PAYMENT_EVENTS_RETENTION_DAYS) */
+    paymentEventsDays: number;
+    /** egg schedule interval of a retention run */
+    interval: string;
+    /** rows per DELETE: small, so each holds its locks briefly beside the notifies' INSERTs */
+    batchRows: number;
+    /** pause between two batches, ms */
+    pauseMs: number;
+    /** bounds of one run; what is left waits for the next run */
+    maxBatches: number;
+    maxRunMs: number;
+  };
+  notify: {
+    /** a notify answers FAIL / 5xx after this long whatever the database does (WeChat v3 waits 5 s) */
+    deadlineMs: number;
+  };
+  metrics: {
+    /** Bearer token of GET /metrics (METRICS_TOKEN); empty: the endpoint does not exist (404) */
+    token: string;
+    /** how long a scrape waits for every worker's metrics before it fails (503) */
+    scrapeTimeoutMs: number;
+  };
 }
 
 export default (appInfo: EggAppInfo) => {
@@ -97,11 +126,18 @@ export default (appInfo: EggAppInfo) => {
   config.bodyParser = { jsonLimit: '100kb', formLimit: '100kb', enableTypes: [ 'json' ], ignore: [ '/api/pay/notify', '/api/pay/refund-notify' ] } as any;
 
   const databaseUrl = databaseUrlFor(env);
+  // No wait on the database without a limit: a stalled server or a held lock ends in an error.
+  const acquireTimeoutMs = envPositiveInt('DATABASE_ACQUIRE_TIMEOUT_MS', 3000);
+  const sessionLimits = {
+    connectTimeoutMs: acquireTimeoutMs,
+    statementTimeoutMs: envPositiveInt('DATABASE_STATEMENT_TIMEOUT_MS', 60000),
+    lockWaitTimeoutSeconds: envPositiveInt('DATABASE_LOCK_WAIT_TIMEOUT_S', 5),
+  };
   config.sequelize = {
-    ...(databaseUrl ? sequelizeOptionsFromUrl(databaseUrl, appInfo.baseDir) : {}),
+    ...(databaseUrl ? sequelizeOptionsFromUrl(databaseUrl, appInfo.baseDir, sessionLimits) : {}),
     logging: false,
     benchmark: false,
-    pool: { max: envPositiveInt('DATABASE_POOL_MAX', 10), min: 0, idle: 10000 },
+    pool: { max: envPositiveInt('DATABASE_POOL_MAX', 10), min: 0, idle: 10000, acquire: acquireTimeoutMs },
     define: { underscored: true, freezeTableName: false },
   } as any;
 
@@ -146,14 +182,44 @@ export default (appInfo: EggAppInfo) => {
   config.reconciliation = { enabled: true, interval: envString('RECONCILE_INTERVAL', '1m') };
   // WeChat generates the bill from 09:00 and says to fetch it after 10:00 (REFUNDS-BILLS.md §5.1).
   config.billReconciliation = { enabled: true, at: envClockTime('BILL_RECONCILE_AT', '10:30'), interval: '1m' };
+  // Longer than WeChat Pay's one-year refund window, so a late refund or dispute still finds its notifies.
+  config.retention = {
+    enabled: true,
+    paymentEventsDays: envPositiveInt('PAYMENT_EVENTS_RETENTION_DAYS', 400),
+    interval: envString('PAYMENT_EVENTS_RETENTION_INTERVAL', '1h'),
+    batchRows: 1000,
+    pauseMs: 100,
+    maxBatches: 2000,
+    maxRunMs: 10 * 60 * 1000,
+  };
+  config.notify = { deadlineMs: envPositiveInt('NOTIFY_DEADLINE_MS', 4000) };
+
+  // Requests Node refuses before the app sees them (431, 408, 400) answer JSON like every other error.
+  config.onClientError = (err: NodeJS.ErrnoException) => clientErrorResponse(clientErrorReply(err.code), randomUUID());
+
+  // Every line written while a request is served carries its request id;
+  // LOG_FORMAT=json writes one JSON object per line for log pipelines.
+  config.logger = logFormatters(envChoice<LogFormat>('LOG_FORMAT', LOG_FORMATS, 'text')) as any;
+
+  config.metrics = { token: metricsToken(), scrapeTimeoutMs: 3000 };
 
   // Keep secrets out of egg's config dump under run/.
   config.dump = {
-    ignore: new Set([ 'keys', 'pwd', 'passwd', /pass(word)?$/i, /secret/i, /key$/i ]),
+    ignore: new Set([ 'keys', 'pwd', 'passwd', /pass(word)?$/i, /secret/i, /key$/i, /token$/i ]),
   } as any;
 
   return config;
 };
+
+/**
+ * METRICS_TOKEN: the metrics are never public, so an endpoint exists only with
+ * a token, and a guessable one is refused at start rather than accepted.
+ */
+function metricsToken(): string {
+  const token = envOptional('METRICS_TOKEN') ?? '';
+  if (token && token.length < 16) throw new Error('Environment variable METRICS_TOKEN must be at least 16 characters');
+  return token;
+}
 
 /**
  * Sandbox credentials, under anything set in the environment (local and

@@ -19,6 +19,8 @@ export default (appInfo: EggAppInfo) => {
     reconciliation: { enabled: false },
     // tests call BillReconciliationService.runDue() with the clock they need
     billReconciliation: { enabled: false },
+    // tests call EventRetentionService.run() with the rows they need
+    retention: { enabled: false },
   };
   return config;
 };

@@ -17,9 +17,13 @@ const DEFAULT_SQLITE_FILES = {
 /**
  * @param {string} url `mysql://user:pass@host:3306/db` or `sqlite:path`
  * @param {string} baseDir directory a relative SQLite path is resolved against
+ * @param {object} [limits] bounds on every wait of a MySQL/MariaDB session (the app's; migrations run unbounded)
+ * @param {number} [limits.connectTimeoutMs] opening a connection
+ * @param {number} [limits.statementTimeoutMs] one statement (MySQL 8: SELECTs only)
+ * @param {number} [limits.lockWaitTimeoutSeconds] one wait for a row lock or a table's metadata lock
  * @return {object} options for `new Sequelize(options)`
  */
-function sequelizeOptionsFromUrl(url, baseDir) {
+function sequelizeOptionsFromUrl(url, baseDir, limits) {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
     if (!file) throw new Error('DATABASE_URL sqlite: needs a file path, e.g. sqlite:run/local.sqlite');
@@ -53,8 +57,8 @@ function sequelizeOptionsFromUrl(url, baseDir) {
     password: decodeURIComponent(parsed.password),
     database,
     timezone: '+00:00',
-    dialectOptions: { charset: 'utf8mb4' },
-    hooks: { afterConnect: readCommitted },
+    dialectOptions: { charset: 'utf8mb4', ...(limits && limits.connectTimeoutMs ? { connectTimeout: limits.connectTimeoutMs } : {}) },
+    hooks: { afterConnect: connection => prepareSession(connection, limits) },
   };
 }
 
@@ -66,13 +70,47 @@ function sequelizeOptionsFromUrl(url, baseDir) {
  * next-key locks, so two concurrent settlements of one order could deadlock
  * on the gap their own status change inserts into. READ COMMITTED takes no
  * such gap locks.
+ * With limits, no statement waits without bound on a stuck database: a lock
+ * held elsewhere (a row, or `LOCK TABLES`, whose metadata lock
+ * innodb_lock_wait_timeout does not cover: lock_wait_timeout does) or a
+ * runaway statement ends in an error the caller handles. The statement
+ * timeout's name and unit differ: MariaDB's max_statement_time (seconds, every
+ * statement), MySQL 8's max_execution_time (milliseconds, SELECTs only).
  * @param {object} connection a mysql2 connection (callback API)
+ * @param {object} [limits] see sequelizeOptionsFromUrl
  * @return {Promise<void>} resolves once the session is set
  */
-function readCommitted(connection) {
-  return new Promise((resolve, reject) => {
-    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', err => (err ? reject(err) : resolve()));
+async function prepareSession(connection, limits) {
+  const query = text => new Promise((resolve, reject) => {
+    connection.query(text, (err, rows) => (err ? reject(err) : resolve(rows)));
   });
+  await query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  if (!limits) return;
+  const [{ version }] = await query('SELECT VERSION() AS version');
+  const settings = sessionLimitSettings(limits, /mariadb/i.test(version));
+  if (settings.length > 0) await query(`SET SESSION ${settings.join(', ')}`);
+}
+
+/**
+ * The SET SESSION assignments bounding a session's waits, for MariaDB or MySQL.
+ * @param {object} limits see sequelizeOptionsFromUrl
+ * @param {boolean} mariadb the server is MariaDB
+ * @return {string[]} assignments, e.g. `innodb_lock_wait_timeout = 5`
+ */
+function sessionLimitSettings(limits, mariadb) {
+  const settings = [];
+  const lockWait = positiveInt(limits.lockWaitTimeoutSeconds);
+  if (lockWait) settings.push(`innodb_lock_wait_timeout = ${lockWait}`, `lock_wait_timeout = ${lockWait}`);
+  const statementMs = positiveInt(limits.statementTimeoutMs);
+  if (statementMs) {
+    settings.push(mariadb ? `max_statement_time = ${statementMs / 1000}` : `max_execution_time = ${statementMs}`);
+  }
+  return settings;
+}
+
+/** The value when a positive integer (it goes into SQL text), else undefined. */
+function positiveInt(value) {
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 /**
@@ -89,4 +127,4 @@ function databaseUrlFor(env, vars = process.env) {
   return file ? `sqlite:${file}` : undefined;
 }
 
-module.exports = { sequelizeOptionsFromUrl, databaseUrlFor };
+module.exports = { sequelizeOptionsFromUrl, databaseUrlFor, sessionLimitSettings };

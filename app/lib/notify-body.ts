@@ -23,3 +23,8 @@ const BODY_PROBLEMS: Record<BodyProblem, string> = {
 export function bodyProblemAck(problem: BodyProblem, unusable: 200 | 400): NotifyAck {
   return { ok: false, status: problem === 'TOO_LARGE' ? 413 : unusable, message: BODY_PROBLEMS[problem] };
 }
+
+/** Whether a Content-Length header announces more than `limit` bytes (absent or malformed: no). */
+export function announcesMoreThan(contentLength: string, limit: number): boolean {
+  return /^\d+$/.test(contentLength.trim()) && Number(contentLength.trim()) > limit;
+}

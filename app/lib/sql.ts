@@ -75,27 +75,30 @@ async function openSession<T>(sequelize: Sequelize, transactional: boolean, work
   }
 }
 
-// MySQL/MariaDB: ER_LOCK_DEADLOCK (the server rolled the transaction back) and ER_LOCK_WAIT_TIMEOUT.
-const LOCK_CONFLICT_ERRNOS = new Set([ 1213, 1205 ]);
-export const LOCK_CONFLICT_ATTEMPTS = 4;
+// MySQL/MariaDB ER_LOCK_DEADLOCK: the server rolled the transaction back, and running it again
+// usually succeeds. ER_LOCK_WAIT_TIMEOUT (1205) is not retried: the lock is still held, and
+// DATABASE_LOCK_WAIT_TIMEOUT_S is all the wait a statement may have; a retry would multiply that
+// wait, and the pooled connection held through it, by the attempts.
+const DEADLOCK_ERRNO = 1213;
+export const DEADLOCK_ATTEMPTS = 4;
 
-/** Whether a statement failed only because another transaction held a lock it needed. */
-export function isLockConflict(err: unknown): boolean {
+/** Whether a statement failed because the server chose its transaction as a deadlock's victim. */
+export function isDeadlock(err: unknown): boolean {
   const { errno, parent } = err as { errno?: unknown; parent?: { errno?: unknown } };
-  return LOCK_CONFLICT_ERRNOS.has(errno as number) || LOCK_CONFLICT_ERRNOS.has(parent?.errno as number);
+  return errno === DEADLOCK_ERRNO || parent?.errno === DEADLOCK_ERRNO;
 }
 
 /**
- * Runs `work` in one transaction. A deadlock or lock-wait time-out rolls the
- * whole transaction back, so it is run again from the start, a bounded number
- * of times, before the failure reaches the caller.
+ * Runs `work` in one transaction. A deadlock rolls the whole transaction
+ * back, so it is run again from the start, a bounded number of times, before
+ * the failure reaches the caller.
  */
 export async function sqlTransaction<T>(sequelize: Sequelize, work: (sql: Sql) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await openSession(sequelize, true, work);
     } catch (err) {
-      if (!isLockConflict(err) || attempt >= LOCK_CONFLICT_ATTEMPTS) throw err;
+      if (!isDeadlock(err) || attempt >= DEADLOCK_ATTEMPTS) throw err;
       // A short random pause so the transactions that collided do not collide again.
       await new Promise(resolve => setTimeout(resolve, Math.random() * 10 * attempt));
     }

@@ -31,7 +31,8 @@ const RAW_BODY_KEPT = 2048;
 /**
  * The owner of `payment_events`: every request that reaches a notify endpoint
  * and every order query applied leaves one row here, verified or not. Rows are
- * only ever added.
+ * only ever added, and removed only by the retention (`purgeBatch`) once older
+ * than PAYMENT_EVENTS_RETENTION_DAYS.
  */
 export default class AuditTrailService extends Service {
   /** Keeps one row on its own (autocommit). */
@@ -56,6 +57,25 @@ export default class AuditTrailService extends Service {
       order: [[ 'id', 'DESC' ]],
       limit: EVENTS_LISTED,
     });
+  }
+
+  /**
+   * Deletes at most `batchRows` rows created before `cutoff`, the oldest ids
+   * first, and says how many went. The batch is found by the primary key (the
+   * oldest `batchRows` ids, whose rows are the oldest since ids grow with
+   * time), so no index on created_at is needed (none slows the notify's
+   * INSERT) and a table with nothing to purge costs one short range read.
+   * Two plain statements instead of DELETE … ORDER BY … LIMIT: the same SQL
+   * on MySQL, MariaDB, TiDB and SQLite (whose DELETE takes no LIMIT unless
+   * compiled for it).
+   */
+  async purgeBatch(cutoff: Date, batchRows: number): Promise<number> {
+    const oldest = await sql.select<{ id: number }>(this.app.model,
+      `SELECT id FROM payment_events ORDER BY id LIMIT ${Math.max(1, Math.floor(batchRows))}`, []);
+    if (oldest.length === 0) return 0;
+    const lastId = oldest[oldest.length - 1].id;
+    // A young row among the oldest ids is kept (created_at < cutoff), never deleted by its place.
+    return sql.write(this.app.model, 'DELETE FROM payment_events WHERE id <= ? AND created_at < ?', [ lastId, cutoff ]);
   }
 }
 

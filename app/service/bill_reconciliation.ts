@@ -205,10 +205,12 @@ export default class BillReconciliationService extends Service {
       await store.extendClaim(date, token, new Date(Date.now() + LEASE_MS));
       await this.compare(date);
       const local = await this.localTotals(date);
-      await store.deleteStagedRows(date);
       await this.finish(date, token, {
         status: download.state === 'EMPTY' ? BillReconciliationStatus.EMPTY : BillReconciliationStatus.DONE, bill, local,
       });
+      // The outcome first: emptying a million staged rows takes seconds nobody needs to wait for.
+      // Rows a failure here leaves behind are cleared by the day's next run (clearResults).
+      await store.deleteStagedRows(date);
     } catch (err) {
       this.logger.error('[BillReconciliation.reconcile:error] date: %s, error: %s', date, (err as Error).stack);
       await store.deleteStagedRows(date).catch(() => undefined);
@@ -224,6 +226,18 @@ export default class BillReconciliationService extends Service {
     const written = await this.service.billStore.finish(date, token, { ...outcome, finishedAt: new Date() });
     if (!written) this.logger.warn('[BillReconciliation.finish:lost-claim] date: %s: another run took the day over', date);
     else this.logger.info('[BillReconciliation.finish] date: %s, status: %s%s', date, outcome.status, outcome.failure ? `, ${outcome.failure}` : '');
+    if (written) await this.countRun(date, outcome.status);
+  }
+
+  /** The run and what it found in the metrics; a failure to count never fails the run, which is written already. */
+  private async countRun(date: string, status: BillReconciliationStatus): Promise<void> {
+    try {
+      const compared = status === BillReconciliationStatus.DONE || status === BillReconciliationStatus.EMPTY;
+      const found = compared ? (await this.service.billStore.countDiscrepancies([ date ])).get(date) : undefined;
+      this.app.metrics.billReconciled(status, found ?? { total: 0, unresolved: 0 });
+    } catch (err) {
+      this.logger.warn('[BillReconciliation.countRun] date: %s: %s', date, (err as Error).message);
+    }
   }
 
   /** Parses the bill as a stream into the staging table, STAGE_BATCH rows per INSERT; the bill's summary. */

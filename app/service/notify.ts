@@ -12,6 +12,7 @@ const ACKNOWLEDGED: ReadonlySet<SettleOutcome> = new Set([ 'PAID', 'DUPLICATE', 
 const FAILURE_MESSAGES: Record<string, string> = {
   UNKNOWN_ORDER: 'unknown out_trade_no',
   AMOUNT_MISMATCH: 'the amount does not match the order',
+  TRANSACTION_OF_ANOTHER_ORDER: 'transaction_id already paid another order',
 };
 
 /**

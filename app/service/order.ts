@@ -1,5 +1,6 @@
 import { Service } from 'egg';
-import { ConflictError, NotFoundError } from '../lib/api-error';
+import { ForeignKeyConstraintError } from 'sequelize';
+import { ConflictError, NotFoundError, UnauthorizedError } from '../lib/api-error';
 import { createOrderNo } from '../lib/order-no';
 import { OrderStatus } from '../lib/order-status';
 import { RequestedItem } from '../lib/order-input';
@@ -38,7 +39,21 @@ export default class OrderService extends Service {
    * order, all in one transaction: either everything happens or nothing does.
    */
   async create(userId: number, requested: RequestedItem[]): Promise<OrderView> {
-    const order = await this.app.model.transaction(async transaction => {
+    const order = await this.insertPriced(userId, requested).catch(async err => {
+      // A token outlives its user (an account removed since it was issued): the
+      // order's user_id then breaks its foreign key. Checked here, the one write
+      // that names the user, rather than by a lookup on every authenticated request.
+      if (err instanceof ForeignKeyConstraintError && !(await this.service.user.exists(userId))) {
+        throw new UnauthorizedError('TOKEN_INVALID', 'the account of this token no longer exists: log in again');
+      }
+      throw err;
+    });
+    this.logger.info('[OrderService.create] orderNo: %s, userId: %d, amount: %d', order.orderNo, userId, order.amount);
+    return toOrderView(order);
+  }
+
+  private insertPriced(userId: number, requested: RequestedItem[]): Promise<Order> {
+    return this.app.model.transaction(async transaction => {
       const products = await this.app.model.Product.findAll({ where: { id: requested.map(l => l.productId) }, transaction });
       const byId = new Map(products.map(p => [ p.id, p ]));
       const missing = requested.find(l => !byId.has(l.productId));
@@ -69,8 +84,6 @@ export default class OrderService extends Service {
         expiresAt: new Date(now.getTime() + this.config.wxpay.paymentWindowSeconds * 1000),
       }, priced, transaction);
     });
-    this.logger.info('[OrderService.create] orderNo: %s, userId: %d, amount: %d', order.orderNo, userId, order.amount);
-    return toOrderView(order);
   }
 
   /** The caller's orders, newest first. */

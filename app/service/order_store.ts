@@ -2,10 +2,11 @@ import { Service } from 'egg';
 import { Op, Transaction, WhereOptions } from 'sequelize';
 import { OrderStatus } from '../lib/order-status';
 import { Sql, sql, sqlTransaction } from '../lib/sql';
+import { isUniqueViolation } from '../lib/unique-violation';
 import type { StaffOrderFilter } from '../lib/staff-order-query';
 import type { TradeReport } from '../lib/wxpay/gateway';
 import type { Order } from '../model/order';
-import type { EventSource } from './audit_trail';
+import type { EventSource, PaymentEventFacts } from './audit_trail';
 
 /** What marking an order paid did. */
 export type SettleOutcome =
@@ -13,6 +14,7 @@ export type SettleOutcome =
   | 'DUPLICATE' // already PAID by this very transaction
   | 'PAID_BY_OTHER_TRANSACTION' // already PAID by another payment: a double payment
   | 'PAID_AFTER_CLOSE' // the order was closed here: money taken for a closed order
+  | 'TRANSACTION_OF_ANOTHER_ORDER' // the transaction_id already paid another order: a forged or corrupt report
   | 'UNKNOWN_ORDER'
   | 'AMOUNT_MISMATCH';
 
@@ -49,6 +51,7 @@ export interface OrderOfUser {
 const UPDATE_PAID = 'UPDATE orders SET status = ?, transaction_id = ?, paid_at = ?, updated_at = ? '
   + 'WHERE order_no = ? AND status = ? AND amount = ?';
 const SELECT_FOR_OUTCOME = 'SELECT status, amount, transaction_id FROM orders WHERE order_no = ?';
+const SELECT_BY_TRANSACTION = 'SELECT order_no FROM orders WHERE transaction_id = ?';
 // Refunds of the order's own transaction. The reservation never lets reserved refunds exceed the amount paid.
 const RESERVE_REFUND = 'UPDATE orders SET refund_reserved = refund_reserved + ?, updated_at = ? '
   + 'WHERE order_no = ? AND status = ? AND refund_reserved + ? <= amount';
@@ -137,14 +140,21 @@ export default class OrderStoreService extends Service {
   async markPaid(report: PaidReport, source: EventSource): Promise<SettleOutcome> {
     const now = new Date();
     const facts = { ...source, orderNo: report.orderNo, transactionId: report.transactionId, amount: report.amount };
-    const paid = await sqlTransaction(this.app.model, async tx => {
-      const updated = await tx.write(UPDATE_PAID, [
-        OrderStatus.PAID, report.transactionId, report.paidAt ?? now, now, report.orderNo, OrderStatus.PENDING, report.amount,
-      ]);
-      if (updated !== 1) return false;
-      await this.service.auditTrail.recordIn(tx, { ...facts, outcome: 'PAID' }, now);
-      return true;
-    });
+    let paid: boolean;
+    try {
+      paid = await sqlTransaction(this.app.model, async tx => {
+        const updated = await tx.write(UPDATE_PAID, [
+          OrderStatus.PAID, report.transactionId, report.paidAt ?? now, now, report.orderNo, OrderStatus.PENDING, report.amount,
+        ]);
+        if (updated !== 1) return false;
+        await this.service.auditTrail.recordIn(tx, { ...facts, outcome: 'PAID' }, now);
+        return true;
+      });
+    } catch (err) {
+      // The update sets no other unique column: transaction_id is already another order's.
+      if (!isUniqueViolation(err)) throw err;
+      return this.refuseTransactionOfAnotherOrder(report, facts);
+    }
     if (paid) return 'PAID';
 
     const [ order ] = await sql.select<{ status: string; amount: number; transaction_id: string | null }>(
@@ -162,6 +172,21 @@ export default class OrderStoreService extends Service {
     }
     await this.service.auditTrail.record({ ...facts, outcome });
     return outcome;
+  }
+
+  /**
+   * One WeChat transaction pays one order: a report giving this order a
+   * transaction that paid another is refused for good (a retry would meet the
+   * same key), audited with the order that holds it.
+   */
+  private async refuseTransactionOfAnotherOrder(report: PaidReport, facts: Omit<PaymentEventFacts, 'outcome'>): Promise<SettleOutcome> {
+    const [ holder ] = await sql.select<{ order_no: string }>(this.app.model, SELECT_BY_TRANSACTION, [ report.transactionId ]);
+    this.logger.error('[OrderStore.markPaid:transaction-of-another-order] orderNo: %s, transactionId: %s already paid order %s',
+      report.orderNo, report.transactionId, holder?.order_no ?? '-');
+    await this.service.auditTrail.record({
+      ...facts, outcome: 'TRANSACTION_OF_ANOTHER_ORDER', reason: `transaction_id already paid order ${holder?.order_no ?? '(unknown)'}`,
+    });
+    return 'TRANSACTION_OF_ANOTHER_ORDER';
   }
 
   /** A PAID order's refundable amount is reserved for a refund, in the caller's transaction; false when it would exceed what was paid. */

@@ -184,7 +184,7 @@ export default class PayV2ClientService extends Service {
         // SYSTEMERROR is worth retrying; anything else (SIGN ERROR, invalid bill_date, …) is a refusal named by its message.
         throw wechatPayError(message === 'SYSTEMERROR' ? 'SYSTEMERROR' : 'RETURN_FAIL', message || 'downloadbill failed');
       },
-    }).finally(() => out.destroy());
+    }, this.app.metrics.upstreamCalled).finally(() => out.destroy());
   }
 
   /** The common fields and the signature of a v2 request. */
@@ -238,6 +238,6 @@ export default class PayV2ClientService extends Service {
         }
         return { value: fieldsIn, code: fieldsIn.result_code };
       },
-    });
+    }, this.app.metrics.upstreamCalled);
   }
 }

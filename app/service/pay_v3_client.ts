@@ -276,6 +276,6 @@ export default class PayV3ClientService extends Service {
       ...download,
       transportError: failure => wechatPayError(failure, 'no answer'),
       read,
-    });
+    }, this.app.metrics.upstreamCalled);
   }
 }

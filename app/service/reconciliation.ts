@@ -45,6 +45,7 @@ export default class ReconciliationService extends Service {
       }
     }
     if (report.examined > 0) this.logger.info('[Reconciliation.run] %j', report);
+    this.app.metrics.ordersReconciled(report);
     return report;
   }
 

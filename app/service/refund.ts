@@ -107,6 +107,7 @@ export default class RefundService extends Service {
     }
     this.logger.info('[RefundService.create] refundNo: %s, orderNo: %s, amount: %d, by: %s',
       refund.refundNo, refund.orderNo, refund.amount, refund.createdBy);
+    this.app.metrics.refundMoved('NEW', refund.status);
     return this.submit(refund.refundNo);
   }
 
@@ -138,6 +139,7 @@ export default class RefundService extends Service {
     }
     this.logger.warn('[RefundService.refundForeignPayment] refundNo: %s, orderNo: %s, transactionId: %s, amount: %d: %s',
       refundNo, payment.orderNo, payment.transactionId, payment.amount, reason);
+    this.app.metrics.refundMoved('NEW', RefundStatus.PROCESSING);
     this.ctx.runInBackground(async () => {
       await this.submit(refundNo).catch(err => this.logger.warn('[RefundService.refundForeignPayment:submit] refundNo: %s, %s', refundNo, (err as Error).message));
     });
@@ -175,6 +177,7 @@ export default class RefundService extends Service {
           acceptedAt: report.acceptedAt,
         });
       });
+      this.app.metrics.refundMoved('NEW', RefundStatus.PROCESSING);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       // Imported by a concurrent copy of this report.
@@ -297,7 +300,10 @@ export default class RefundService extends Service {
       if (audit) await this.service.auditTrail.recordIn(tx, audit, new Date());
       return true;
     });
-    if (moved) this.logger.info('[RefundService.applyStatus] refundNo: %s, %s → %s', refund.refundNo, refund.status, to);
+    if (moved) {
+      this.logger.info('[RefundService.applyStatus] refundNo: %s, %s → %s', refund.refundNo, refund.status, to);
+      this.app.metrics.refundMoved(refund.status, to);
+    }
     return moved;
   }
 

@@ -17,6 +17,7 @@ export type AutomaticRefundEffect = 'CREATED' | 'EXISTS' | 'DISABLED';
 export default class SettlementService extends Service {
   /** Applies a verified SUCCESS report (transactionId and amount present). */
   async settlePaid(report: PaidReport, source: EventSource): Promise<SettleOutcome> {
+    const started = Date.now();
     const outcome = await this.service.orderStore.markPaid(report, source);
     switch (outcome) {
       case 'PAID':
@@ -32,6 +33,7 @@ export default class SettlementService extends Service {
       default:
         this.logger.warn('[Settlement.settlePaid:%s] orderNo: %s', outcome, report.orderNo);
     }
+    this.app.metrics.settled(source.source, outcome, (Date.now() - started) / 1000);
     return outcome;
   }
 

@@ -1,4 +1,5 @@
 import { Service } from 'egg';
+import type { Transaction } from 'sequelize';
 import { issueAuthToken, IssuedToken } from '../lib/auth-token';
 
 export interface LoginResult extends IssuedToken {
@@ -20,5 +21,10 @@ export default class UserService extends Service {
     this.logger.info('[UserService.login] userId: %d, created: %s', user.id, created);
     const { tokenSecret, tokenTtlSeconds } = this.config.auth;
     return { ...issueAuthToken(user.id, tokenSecret, tokenTtlSeconds), user: { id: user.id } };
+  }
+
+  /** Whether the user a token names still exists (an account may be removed while its token lives on). */
+  async exists(userId: number, transaction?: Transaction): Promise<boolean> {
+    return (await this.app.model.User.count({ where: { id: userId }, transaction })) > 0;
   }
 }

@@ -70,6 +70,6 @@ export default class WechatApiService extends Service {
         }
         return { value: data, code: '0' };
       },
-    });
+    }, this.app.metrics.upstreamCalled);
   }
 }

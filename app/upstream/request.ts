@@ -26,6 +26,17 @@ export interface UpstreamLogger {
   warn(message: string, ...args: unknown[]): void;
 }
 
+/** One finished call to WeChat, as the optional observer of callUpstream sees it (metrics): no reference, no URL. */
+export interface UpstreamCallObservation {
+  upstream: string;
+  operation: string;
+  /** ok: a reply was read; error: a reply that the adapter refused or that carried an error; or no reply at all */
+  result: 'ok' | 'error' | 'timeout' | 'unreachable';
+  durationMs: number;
+}
+
+export type UpstreamObserver = (call: UpstreamCallObservation) => void;
+
 /** Why a call got no reply at all: the adapter turns it into its own retryable error. */
 export type TransportFailure = 'TIMEOUT' | 'UNREACHABLE';
 
@@ -64,9 +75,15 @@ function codeOf(err: unknown): string {
  * since URLs can carry the app secret), and transport failures classified
  * as time-out or unreachable.
  */
-export async function callUpstream<T>(client: HttpClient, logger: UpstreamLogger, call: UpstreamCall<T>): Promise<T> {
+export async function callUpstream<T>(client: HttpClient, logger: UpstreamLogger, call: UpstreamCall<T>, observe?: UpstreamObserver): Promise<T> {
   const started = Date.now();
   const line = `[upstream:${call.upstream}.${call.operation}] ref: %s, status: %s, code: %s, durationMs: %d`;
+  // The observer sees what the log line says, at the same points; it must never break the call.
+  const observed = (result: UpstreamCallObservation['result'], durationMs: number) => {
+    try {
+      observe?.({ upstream: call.upstream, operation: call.operation, result, durationMs });
+    } catch { /* a metric is not worth a failed payment call */ }
+  };
   let reply: RawReply;
   try {
     const res = await client(call.url, {
@@ -85,15 +102,21 @@ export async function callUpstream<T>(client: HttpClient, logger: UpstreamLogger
     };
   } catch (err) {
     const failure: TransportFailure = isTimeoutError(err) ? 'TIMEOUT' : 'UNREACHABLE';
-    logger.warn(line, call.ref, '-', failure, Date.now() - started);
+    const durationMs = Date.now() - started;
+    logger.warn(line, call.ref, '-', failure, durationMs);
+    observed(failure === 'TIMEOUT' ? 'timeout' : 'unreachable', durationMs);
     throw call.transportError(failure);
   }
   try {
     const { value, code } = await call.read(reply);
-    logger.info(line, call.ref, reply.status, code ?? '-', Date.now() - started);
+    const durationMs = Date.now() - started;
+    logger.info(line, call.ref, reply.status, code ?? '-', durationMs);
+    observed('ok', durationMs);
     return value;
   } catch (err) {
-    logger.warn(line, call.ref, reply.status, codeOf(err), Date.now() - started);
+    const durationMs = Date.now() - started;
+    logger.warn(line, call.ref, reply.status, codeOf(err), durationMs);
+    observed('error', durationMs);
     throw err;
   }
 }

@@ -17,6 +17,12 @@ describe('test/app/controller/health.test.ts', () => {
     assert.equal(res.body.code, 'DATABASE_UNAVAILABLE');
   });
 
+  it('should answer 503 when the database does not answer at all (bounded at 1.5 s)', async () => {
+    mock(app.model, 'query', () => new Promise(() => undefined));
+    const res = await app.httpRequest().get('/healthz').expect(503);
+    assert.equal(res.body.code, 'DATABASE_UNAVAILABLE');
+  });
+
   it('should answer JSON 404 for unknown routes', async () => {
     const res = await app.httpRequest().get('/nope').expect(404);
     assert.equal(res.body.code, 'NOT_FOUND');

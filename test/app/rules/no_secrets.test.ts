@@ -10,6 +10,7 @@ import { buildV2Notify, postV2Notify } from '../../support/v2-notify';
 import { buildV3Notify, postV3Notify } from '../../support/v3-notify';
 import { mockWechatPayConfig } from '../wechatpay-config';
 import { appOrigin, WechatRelay } from '../wechat-relay';
+import { filesUnder, flushLogs } from '../logs';
 
 // Rule: no secret is ever logged, returned, dumped by egg under run/, or kept in
 // payment_events. Checked on what is really written: after a flow through every
@@ -20,41 +21,6 @@ import { appOrigin, WechatRelay } from '../wechat-relay';
 interface Secret {
   name: string;
   value: string;
-}
-
-interface Transport {
-  flush?: () => void;
-  _stream?: NodeJS.WritableStream | null;
-}
-
-/**
- * Makes egg-logger write out what it holds. FileBufferTransport keeps lines in
- * memory and writes them every second; flush() hands them to the file stream,
- * and an empty write's callback then runs once every earlier write is on disk
- * (fs.WriteStream writes in order). egg-logger offers no public "flushed" signal.
- */
-async function flushLogs(): Promise<void> {
-  const managers = [ app.loggers, (app as unknown as { agent?: { loggers?: typeof app.loggers } }).agent?.loggers ];
-  const writes: Array<Promise<void>> = [];
-  for (const loggers of managers) {
-    if (!loggers) continue;
-    for (const logger of loggers.values() as Iterable<Map<string, Transport>>) {
-      for (const transport of logger.values()) {
-        transport.flush?.();
-        const stream = transport._stream;
-        if (stream && stream.writable) writes.push(new Promise(resolve => stream.write('', () => resolve())));
-      }
-    }
-  }
-  await Promise.all(writes);
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return filesUnder(full);
-    return entry.isFile() ? [ full ] : [];
-  });
 }
 
 /** A line from the middle of a PEM body: distinctive, and whole in any log line that would print the key. */
@@ -221,7 +187,7 @@ describe('test/app/rules/no_secrets.test.ts', () => {
 
       marker = `[no_secrets.test] flushed ${randomBytes(8).toString('hex')}`;
       app.logger.info(marker);
-      await flushLogs();
+      await flushLogs(app);
     } finally {
       mock.restore();
       await relay.close();
