@@ -86,7 +86,7 @@ function refundFacts(tag, index) {
   };
 }
 
-// ---- v2: WeChat's side of the refund notify (REFUNDS-BILLS.md §3) ----
+// ---- v2: WeChat's side of the refund notify (pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_16) ----
 
 let v2ReqInfoKey = null;
 

@@ -180,7 +180,7 @@ export default (appInfo: EggAppInfo) => {
   config.sandbox = { enabled: false, wechatpayPrivateKey: '', notifyRetryScale: 1, tlsPort: 7443 };
   config.order = { maxItems: 20, maxQuantity: 999 };
   config.reconciliation = { enabled: true, interval: envString('RECONCILE_INTERVAL', '1m') };
-  // WeChat generates the bill from 09:00 and says to fetch it after 10:00 (REFUNDS-BILLS.md §5.1).
+  // WeChat generates the bill from 09:00 and says to fetch it after 10:00 (pay.weixin.qq.com/doc/v2/merchant/4011985040).
   config.billReconciliation = { enabled: true, at: envClockTime('BILL_RECONCILE_AT', '10:30'), interval: '1m' };
   // Longer than WeChat Pay's one-year refund window, so a late refund or dispute still finds its notifies.
   config.retention = {

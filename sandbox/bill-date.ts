@@ -2,7 +2,7 @@ import { beijingDateTime } from './wechat/time';
 
 /**
  * Bill dates: Beijing calendar days. v2 writes them `yyyyMMdd`, v3 and the
- * control calls `YYYY-MM-DD` (REFUNDS-BILLS.md §7 trap 10); inside the
+ * control calls `YYYY-MM-DD` (WeChat Pay's bill docs); inside the
  * sandbox a day is always `YYYY-MM-DD`.
  */
 const V3_FORM = /^(\d{4})-(\d{2})-(\d{2})$/;

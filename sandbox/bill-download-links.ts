@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * WeChat's v3 bill download links (REFUNDS-BILLS.md §5.2, §9): the
+ * WeChat's v3 bill download links (pay.weixin.qq.com/doc/v3/merchant/4012556654): the
  * tradebill call hands out a token that names the file it just described,
  * valid 30 s (the older documentation's lifetime; the newer says 5 min, so
  * a merchant that downloads at once is right with both). The file is kept

@@ -35,7 +35,7 @@ const MAX_REFUNDS_PER_TRADE = 50;
 
 /**
  * WeChat's refund rules, the same for v2, v3 and the merchant platform
- * (REFUNDS-BILLS.md §1.5, §9): a paid trade, named by transaction_id first;
+ * (the v2 refund page's notes, pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4): a paid trade, named by transaction_id first;
  * one out_refund_no is one refund, so the same request again is answered
  * with the same refund and a different one is refused; the total is the
  * trade's; refunds that are not closed never add up to more than it.

@@ -7,7 +7,7 @@ import { readV2Request, V2Merchant, xmlReply } from './v2-message';
 
 /**
  * A downloadbill failure: plain XML, unsigned, with `error_code` (not
- * err_code) where WeChat is known to send one (REFUNDS-BILLS.md §5.1).
+ * err_code) where WeChat is known to send one (pay.weixin.qq.com/doc/v2/merchant/4011985040).
  * Also the answer when GZIP was asked: a merchant tells the two apart by
  * the first bytes (`<` against gzip's 1f 8b).
  */

@@ -9,7 +9,7 @@ export interface V2BusinessError {
 /**
  * What an injected fault makes the v2 refund APIs answer, for the faults that
  * are WeChat's signed business errors (HTTP_500 and DELAY are handled before
- * and around). Descriptions are those merchants have seen (REFUNDS-BILLS.md §1.4).
+ * and around). Descriptions are those merchants have seen (err_code_des of the v2 refund page).
  */
 const FAULT_ERRORS: Partial<Record<FaultKind, V2BusinessError>> = {
   SYSTEMERROR: { errCode: 'SYSTEMERROR', errCodeDes: '系统超时' },

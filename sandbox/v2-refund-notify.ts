@@ -9,7 +9,7 @@ import { beijingDateTime } from './wechat/time';
 import { toXml, XmlFields } from './wechat/xml';
 
 /**
- * The v2 refund notify (REFUNDS-BILLS.md §3): `<xml>` with return_code,
+ * The v2 refund notify (pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_16): `<xml>` with return_code,
  * appid, mch_id, nonce_str and req_info, no sign. req_info is the refund as a
  * `<root>` document (fields in alphabetical order, as in WeChat's published
  * examples) encrypted AES-256-ECB with the MD5 of the v2 API key. Sent for

@@ -42,7 +42,7 @@ function fen(value: string): number | undefined {
 }
 
 /**
- * Checks a /secapi/pay/refund request (REFUNDS-BILLS.md §1.2): one of
+ * Checks a /secapi/pay/refund request (pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4): one of
  * transaction_id and out_trade_no (transaction_id wins when both come),
  * out_refund_no, the trade's total_fee and this refund's refund_fee.
  * op_user_id, which old SDKs still send, is signed like any field and ignored.

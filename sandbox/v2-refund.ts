@@ -19,7 +19,7 @@ const REFUSALS: Record<RefundRefusal, V2BusinessError> = {
 };
 
 /**
- * api.mch.weixin.qq.com's v2 /secapi/pay/refund (REFUNDS-BILLS.md §1): only
+ * api.mch.weixin.qq.com's v2 /secapi/pay/refund (pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4): only
  * for the merchant's own API certificate (the TLS listener has already
  * dropped callers without a certificate from the CA; a certificate of
  * someone else, or plain HTTP, is "certificate not match"), then signed XML

@@ -27,7 +27,7 @@ interface Selection {
 }
 
 /**
- * api.mch.weixin.qq.com's v2 /pay/refundquery (REFUNDS-BILLS.md §2; no
+ * api.mch.weixin.qq.com's v2 /pay/refundquery (pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_5; no
  * client certificate): one of refund_id, out_refund_no, transaction_id,
  * out_trade_no, in that priority. A refund number answers that refund; an
  * order number answers the order's refunds, ten from `offset`, with

@@ -12,7 +12,7 @@ const SUMMARIES: Partial<Record<RefundStatus, string>> = {
 };
 
 /**
- * The v3 refund notify (REFUNDS-BILLS.md §4.4): event REFUND.SUCCESS,
+ * The v3 refund notify (the v3 refund notify page of WeChat Pay's API v3 docs): event REFUND.SUCCESS,
  * REFUND.ABNORMAL or REFUND.CLOSED, the refund encrypted with the APIv3 key
  * (associated_data "refund"), signed like a payment notify. Sent for refunds
  * made through v3.

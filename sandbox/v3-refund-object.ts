@@ -3,7 +3,7 @@ import { beijingRfc3339 } from './wechat/time';
 
 /**
  * A refund as v3 describes it in the create and query answers (the Refund
- * object of REFUNDS-BILLS.md §4.1). The sandbox has no coupons and every
+ * object of WeChat Pay's API v3 refund page). The sandbox has no coupons and every
  * payer pays from the wallet, so what the payer paid is the total, what is
  * settled is what is refunded, and the money goes back the way it came.
  */
@@ -36,7 +36,7 @@ export function v3Refund(refund: Readonly<Refund>): Record<string, unknown> {
   return value;
 }
 
-/** The resource of a v3 refund notify, decrypted (REFUNDS-BILLS.md §4.4). */
+/** The resource of a v3 refund notify, decrypted (the v3 refund notify page of WeChat Pay's API v3 docs). */
 export function v3RefundNotifyResource(refund: Readonly<Refund>): Record<string, unknown> {
   const value: Record<string, unknown> = {
     mchid: refund.mchid,

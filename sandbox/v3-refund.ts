@@ -30,7 +30,7 @@ function pathOutRefundNo(encoded: string): string {
 }
 
 /**
- * v3's domestic refunds (REFUNDS-BILLS.md §4.1, §4.2): apply and query by
+ * v3's domestic refunds (WeChat Pay's API v3 refund pages): apply and query by
  * out_refund_no, on the ledger every API shares. The simulator around it
  * checks the merchant's signature, injects faults and signs the answers;
  * these operations return the Refund object or throw a V3Refusal.

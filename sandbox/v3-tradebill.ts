@@ -23,7 +23,7 @@ function sha1Hex(text: string): string {
 }
 
 /**
- * v3's trade bill (REFUNDS-BILLS.md §5.2): GET /v3/bill/tradebill describes
+ * v3's trade bill (pay.weixin.qq.com/doc/v3/merchant/4012556654): GET /v3/bill/tradebill describes
  * the day's file (SHA1 of the uncompressed text, and a download link on the
  * sandbox's own base), GET /v3/billdownload/file serves it. The simulator
  * around these checks the merchant's signature on both and signs the

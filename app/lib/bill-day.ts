@@ -1,7 +1,7 @@
 /**
  * Bill days: Beijing calendar days (UTC+8, no daylight saving), the days
  * WeChat Pay's trade bills are cut on. Written `YYYY-MM-DD` in our API and in
- * v3 requests, `yyyyMMdd` in v2 requests (REFUNDS-BILLS.md §7 trap 10).
+ * v3 requests, `yyyyMMdd` in v2 requests (WeChat Pay's bill docs).
  */
 import { InvalidRequestError } from './api-error';
 

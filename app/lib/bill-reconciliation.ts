@@ -1,6 +1,6 @@
 /**
  * The states of a day's bill reconciliation and the kinds of discrepancy it
- * finds (DESIGN.md "Daily bill reconciliation"), in one place.
+ * finds (README "Daily bill reconciliation"), in one place.
  */
 export enum BillReconciliationStatus {
   /** known, never claimed */

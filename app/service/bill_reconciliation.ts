@@ -32,7 +32,7 @@ export interface DiscrepancyView {
   detail: string | null;
 }
 
-/** A reconciliation day as the staff API shows it (DESIGN.md "A reconciliation day"). */
+/** A reconciliation day as the staff API shows it (README "Daily bill reconciliation"). */
 export interface DayView {
   date: string;
   status: BillReconciliationStatus;
@@ -63,7 +63,7 @@ interface RunClaim {
 
 // Comfortably above the 120 s a million-row day takes; a run that dies is taken over after it.
 const LEASE_MS = 15 * 60_000;
-// WeChat asks to try again about every 30 minutes while a bill is being created (REFUNDS-BILLS.md §5.2).
+// WeChat asks to try again about every 30 minutes while a bill is being created (pay.weixin.qq.com/doc/v3/merchant/4012556654).
 const RETRY_MS = 30 * 60_000;
 // Bill rows per multi-row INSERT into the staging table.
 const STAGE_BATCH = 1000;

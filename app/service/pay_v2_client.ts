@@ -17,7 +17,7 @@ type V2Reply = Record<string, string>;
 
 // A bill of a million rows is tens of megabytes of gzip: its download may take far longer than a call.
 const BILL_DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
-// downloadbill's failure messages (REFUNDS-BILLS.md §5.1); the docs also spell the first "NO Bill Exist".
+// downloadbill's failure messages (pay.weixin.qq.com/doc/v2/merchant/4011985040); the docs also spell the first "NO Bill Exist".
 const NO_BILL = /^no bill exist$/i;
 const BILL_CREATING = /^bill creating$/i;
 const NO_BILL_ERROR_CODE = '20002';

@@ -1,7 +1,7 @@
 import { feeUnits, feeYuan, ratePercent, yuan } from './bill-money';
 
 /**
- * WeChat Pay's ALL trade bill (REFUNDS-BILLS.md §5.3), the same text for
+ * WeChat Pay's ALL trade bill (WeChat Pay's trade bill format page, pay.weixin.qq.com/docs/merchant/products/bill-download/format-trade.html), the same text for
  * v2's downloadbill and v3's billdownload: the 27-column detail header, one
  * line per paid trade (交易状态 SUCCESS) and per accepted refund (REFUND),
  * then the summary header and its line. Every value is prefixed by one

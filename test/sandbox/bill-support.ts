@@ -8,8 +8,9 @@ import { signRequest } from './support';
 import { MERCHANT_SIGNER } from './refund-support';
 
 /**
- * Written out here by hand from WeChat's documentation (REFUNDS-BILLS.md
- * §5.3), not taken from the sandbox, so that a typo there cannot pass.
+ * Written out here by hand from WeChat Pay's trade bill format page
+ * (pay.weixin.qq.com/docs/merchant/products/bill-download/format-trade.html),
+ * not taken from the sandbox, so that a typo there cannot pass.
  */
 export const ALL_DETAIL_HEADER = '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,'
   + '货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,'

@@ -1,6 +1,6 @@
 /**
  * Streaming parser of WeChat Pay's trade bill (the same text for v2
- * /pay/downloadbill and v3 /v3/bill/tradebill; REFUNDS-BILLS.md §5.3). The
+ * /pay/downloadbill and v3 /v3/bill/tradebill; WeChat Pay's trade bill format page, pay.weixin.qq.com/docs/merchant/products/bill-download/format-trade.html). The
  * file is four parts: a detail header line, one line per trade or refund, a
  * summary header line (总交易单数, ...) and one summary line. Every value, in
  * details and summary alike, starts with a backtick; headers have none.
@@ -11,7 +11,7 @@
  *
  * The parser is fed one line at a time and keeps only the header map and a
  * few counters, never the rows, so that a bill of millions of rows is read in
- * bounded memory (DESIGN.md "Daily bill reconciliation"). Nothing here does
+ * bounded memory (README "Daily bill reconciliation"). Nothing here does
  * I/O or knows about egg.
  */
 import { StringDecoder } from 'node:string_decoder';

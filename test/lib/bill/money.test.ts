@@ -8,7 +8,7 @@ describe('test/lib/bill/money.test.ts', () => {
       assert.equal(yuanToFen('0.00'), 0);
       // Number('0.29') * 100 === 28.999999999999996
       assert.equal(yuanToFen('0.29'), 29);
-      // intval(2257.68 * 100) === 225767 (the community report in REFUNDS-BILLS.md §6)
+      // intval(2257.68 * 100) === 225767 (a float-to-fen bug reported in WeChat's developer community)
       assert.equal(yuanToFen('2257.68'), 225768);
       assert.equal(yuanToFen('1234.50'), 123450);
       assert.equal(yuanToFen('100000.00'), 10000000);

@@ -52,7 +52,7 @@ function withLine(name: string, lineNo: number, edit: (line: string) => string):
 
 describe('test/lib/bill/trade-bill.test.ts', () => {
   describe('readTradeBill() on published samples', () => {
-    it('should read the §5.3 wxcloudrun sample: the paid row and the 12 / 0.06 summary', async () => {
+    it('should read the wxcloudrun sample of WeChat\'s docs: the paid row and the 12 / 0.06 summary', async () => {
       const { rows, summary } = await parse([ fixture('all-wxcloudrun.txt') ]);
       assert.deepEqual(rows, [{
         lineNo: 2,
