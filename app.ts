@@ -1,6 +1,6 @@
 import { Application, IBoot } from 'egg';
 import { serializeTransactions } from './app/lib/sqlite-transactions';
-import { HttpDrain, markShuttingDown, SHUTDOWN_DRAIN_MS } from './app/lifecycle/shutdown';
+import { HttpDrain, markShuttingDown, SHUTDOWN_CLOSE_BUDGET_MS, SHUTDOWN_DRAIN_MS } from './app/lifecycle/shutdown';
 import { sandboxOf } from './app/middleware/sandbox';
 import { DEMO_STAFF } from './app/service/staff';
 import type { TlsListener } from './sandbox/tls-listener';
@@ -50,11 +50,21 @@ export default class AppBoot implements IBoot {
   // plugins' ones. Stop accepting, answer what was accepted, then close the
   // pool, all within egg-cluster's 5 s before it kills the worker.
   async beforeClose() {
+    const started = Date.now();
     markShuttingDown(this.app);
     const unanswered = await this.httpDrain?.drain(SHUTDOWN_DRAIN_MS);
     if (unanswered) this.app.logger.warn('[AppBoot.beforeClose] %d requests still unanswered after %d ms', unanswered, SHUTDOWN_DRAIN_MS);
     await this.sandboxTls?.close();
-    await this.app.model.close();
+    // The pool waits for every connection in use, and one may belong to work past its
+    // deadline: give up before egg-cluster's kill so the later hooks (log flush) still run.
+    const left = Math.max(0, SHUTDOWN_CLOSE_BUDGET_MS - (Date.now() - started));
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      this.app.model.close().then(() => true),
+      new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), left); }),
+    ]);
+    clearTimeout(timer);
+    if (!closed) this.app.logger.warn('[AppBoot.beforeClose] the database pool did not close within %d ms', SHUTDOWN_CLOSE_BUDGET_MS);
   }
 }
 

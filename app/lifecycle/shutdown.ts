@@ -14,6 +14,8 @@ import type { Server, ServerResponse } from 'node:http';
 // then whatever the database does), shorter than egg-cluster's 5 s
 // (EGG_APP_CLOSE_TIMEOUT) after which the worker is killed.
 export const SHUTDOWN_DRAIN_MS = 4500;
+/** The whole close (drain, then the pool) ends within this, under egg-cluster's 5 s kill. */
+export const SHUTDOWN_CLOSE_BUDGET_MS = 4900;
 
 const shuttingDown = new WeakSet<object>();
 

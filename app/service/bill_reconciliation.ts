@@ -205,12 +205,12 @@ export default class BillReconciliationService extends Service {
       await store.extendClaim(date, token, new Date(Date.now() + LEASE_MS));
       await this.compare(date);
       const local = await this.localTotals(date);
+      // Emptied while the claim still holds the day: a re-run could otherwise stage rows of the
+      // same date inside the id span being deleted (ids need not grow across TiDB servers).
+      await store.deleteStagedRows(date);
       await this.finish(date, token, {
         status: download.state === 'EMPTY' ? BillReconciliationStatus.EMPTY : BillReconciliationStatus.DONE, bill, local,
       });
-      // The outcome first: emptying a million staged rows takes seconds nobody needs to wait for.
-      // Rows a failure here leaves behind are cleared by the day's next run (clearResults).
-      await store.deleteStagedRows(date);
     } catch (err) {
       this.logger.error('[BillReconciliation.reconcile:error] date: %s, error: %s', date, (err as Error).stack);
       await store.deleteStagedRows(date).catch(() => undefined);
