@@ -21,16 +21,8 @@ import { billContent } from '../upstream/bill-file';
 import { WechatPayError } from '../upstream/wechatpay-errors';
 import type { ClaimScope, DayOutcome, NewDiscrepancy, PaymentToSettle, UnknownRefund } from './bill_store';
 
-export interface DiscrepancyView {
-  kind: DiscrepancyKind;
-  orderNo: string | null;
-  refundNo: string | null;
-  transactionId: string | null;
-  billAmount: number | null;
-  localAmount: number | null;
-  resolved: boolean;
-  detail: string | null;
-}
+/** A discrepancy as the staff API shows it: the recorded facts, nothing more. */
+export type DiscrepancyView = NewDiscrepancy;
 
 /** A reconciliation day as the staff API shows it (README "Daily bill reconciliation"). */
 export interface DayView {
