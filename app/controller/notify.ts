@@ -5,7 +5,6 @@ import { announcesMoreThan, NotifyAck, NotifyBody } from '../lib/notify-body';
 import { withinDeadline } from '../lib/deadline';
 import type { NotifyKind } from '../metrics/registry';
 
-const BODY_LIMIT = '1mb';
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const RETRY_LATER = 'temporarily unavailable, retry later';
 
@@ -20,19 +19,19 @@ export default class NotifyController extends Controller {
   // POST /api/pay/notify (WeChat Pay v2: signed XML, answered with XML)
   async v2() {
     const body = await this.readRawBody();
-    this.replyXml(this.counted('v2', await this.guard('v2', () => this.service.notify.receiveV2(body))));
+    this.replyXml(await this.guard('v2', () => this.service.notify.receiveV2(body)));
   }
 
   // POST /api/pay/notify/v3 (WeChat Pay v3: signed headers, encrypted resource)
   async v3() {
     const body = await this.readRawBody();
-    this.replyJson(this.counted('v3', await this.guard('v3', () => this.service.notify.receiveV3(this.ctx.req.headers, body))));
+    this.replyJson(await this.guard('v3', () => this.service.notify.receiveV3(this.ctx.req.headers, body)));
   }
 
   // POST /api/pay/refund-notify (v2 refund notify: XML with an encrypted req_info)
   async refundV2() {
     const body = await this.readRawBody();
-    this.replyXml(this.counted('refund-v2', await this.guard('refund-v2', () => this.service.refundNotify.receiveV2(body))));
+    this.replyXml(await this.guard('refund-v2', () => this.service.refundNotify.receiveV2(body)));
   }
 
   // POST /api/pay/refund-notify/v3 (v3 refund notify; also the v2 XML form of refunds made by hand)
@@ -40,40 +39,39 @@ export default class NotifyController extends Controller {
     const body = await this.readRawBody();
     const { refundNotify } = this.service;
     if (refundNotify.formOnV3Url(body) === 'xml') {
-      this.replyXml(this.counted('refund-v2', await this.guard('refund-v2', () => refundNotify.receiveV2(body))));
+      this.replyXml(await this.guard('refund-v2', () => refundNotify.receiveV2(body)));
     } else {
-      this.replyJson(this.counted('refund-v3', await this.guard('refund-v3', () => refundNotify.receiveV3(this.ctx.req.headers, body))));
+      this.replyJson(await this.guard('refund-v3', () => refundNotify.receiveV3(this.ctx.req.headers, body)));
     }
   }
 
   /**
-   * Runs the service within the notify deadline; an exception or the deadline
-   * answers so that WeChat retries. Work still running at the deadline goes
-   * on unobserved: its reply is never written (the FAIL already was), so a
-   * commit it makes later is acknowledged only by WeChat's next delivery, as
-   * a DUPLICATE, and nothing is acknowledged that was not committed.
+   * Runs the service within the notify deadline and counts the answer; an
+   * exception or the deadline answers so that WeChat retries. Work still
+   * running at the deadline goes on unobserved: its reply is never written
+   * (the FAIL already was), so a commit it makes later is acknowledged only by
+   * WeChat's next delivery, as a DUPLICATE, and nothing is acknowledged that
+   * was not committed.
    */
-  private async guard<T extends NotifyAck>(kind: string, receive: () => Promise<T>): Promise<T | NotifyAck> {
-    const retryLater: NotifyAck = { ok: false, status: kind.endsWith('v2') ? 200 : 500, message: RETRY_LATER };
+  private async guard(kind: NotifyKind, receive: () => Promise<NotifyAck>): Promise<NotifyAck> {
     const { deadlineMs } = this.config.notify;
+    let ack: NotifyAck | undefined;
     try {
       const result = await withinDeadline(receive(), deadlineMs, err => {
         this.logger.error('[NotifyController.%s:failed-after-deadline] %s', kind, (err as Error).message);
       });
-      if (result.done) return result.value;
-      this.logger.error('[NotifyController.%s:deadline] no outcome within %d ms, answered FAIL', kind, deadlineMs);
-      return retryLater;
+      if (result.done) ack = result.value;
+      else this.logger.error('[NotifyController.%s:deadline] no outcome within %d ms, answered FAIL', kind, deadlineMs);
     } catch (err) {
       this.logger.error('[NotifyController.%s:failed] %s', kind, (err as Error).message);
-      return retryLater;
     }
-  }
-
-  /** Counts the answer in the metrics, timed from the request's arrival; the guard's retry answer is our failure. */
-  private counted(kind: NotifyKind, ack: NotifyAck): NotifyAck {
-    const outcome = ack.ok ? 'acknowledged' : ack.message === RETRY_LATER ? 'failed' : 'refused';
-    this.app.metrics.notifyAnswered(kind, outcome, (Date.now() - this.ctx.starttime) / 1000);
-    return ack;
+    const seconds = (Date.now() - this.ctx.starttime) / 1000;
+    if (ack) {
+      this.app.metrics.notifyAnswered(kind, ack.ok ? 'acknowledged' : 'refused', seconds);
+      return ack;
+    }
+    this.app.metrics.notifyAnswered(kind, 'failed', seconds);
+    return { ok: false, status: kind.endsWith('v2') ? 200 : 500, message: RETRY_LATER };
   }
 
   /** v2: HTTP 200 (413 for an oversized body) with XML SUCCESS or FAIL and a reason. */
@@ -101,7 +99,7 @@ export default class NotifyController extends Controller {
       return { problem: 'TOO_LARGE' };
     }
     try {
-      const raw = await getRawBody(this.ctx.req, { limit: BODY_LIMIT, encoding: 'utf8' });
+      const raw = await getRawBody(this.ctx.req, { limit: BODY_LIMIT_BYTES, encoding: 'utf8' });
       return raw.length === 0 ? { problem: 'EMPTY' } : { raw };
     } catch (err) {
       return { problem: (err as { status?: number }).status === 413 ? 'TOO_LARGE' : 'UNREADABLE' };

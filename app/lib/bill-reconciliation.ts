@@ -1,3 +1,5 @@
+import type { TradeBillRow } from './bill/trade-bill';
+
 /**
  * The states of a day's bill reconciliation and the kinds of discrepancy it
  * finds (README "Daily bill reconciliation"), in one place.
@@ -56,18 +58,9 @@ export interface StagedBillRow {
   tradedAt: Date;
 }
 
-/** The fields of a parsed bill row (app/lib/bill/trade-bill.ts) that the reconciliation reads. */
-export interface BillRowFacts {
-  status: string;
-  orderNo: string;
-  transactionId: string;
-  refundNo: string;
-  refundId: string;
-  orderAmount: number;
-  refundAmount: number;
-  requestedRefundAmount?: number;
-  tradeTime: Date;
-}
+/** The fields of a parsed bill row that the reconciliation reads (a bill without 申请退款金额 leaves it out). */
+export type BillRowFacts = Pick<TradeBillRow, 'status' | 'orderNo' | 'transactionId' | 'refundNo' | 'refundId' | 'orderAmount'
+  | 'refundAmount' | 'tradeTime'> & Partial<Pick<TradeBillRow, 'requestedRefundAmount'>>;
 
 /**
  * The staged form of a bill row, or undefined for a row that is neither a
