@@ -35,7 +35,7 @@ export default class RefundNotifyService extends Service {
     const base = { source: 'refund_notify', apiVersion: 'v2' } as const;
     if ('problem' in body) {
       await this.service.auditTrail.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
-      return { ...bodyProblemAck(body.problem, 200) };
+      return bodyProblemAck(body.problem, 200);
     }
     const event = { ...base, rawBody: body.raw };
     const { apiKey } = this.app.wechatPayCredentials.v2;
@@ -55,7 +55,7 @@ export default class RefundNotifyService extends Service {
     const base = { source: 'refund_notify', apiVersion: 'v3' } as const;
     if ('problem' in body) {
       await this.service.auditTrail.record({ ...base, verified: false, outcome: `BODY_${body.problem}` });
-      return { ...bodyProblemAck(body.problem, 400) };
+      return bodyProblemAck(body.problem, 400);
     }
     const event = { ...base, rawBody: body.raw };
     let verdict: ReturnType<typeof verifyV3RefundNotify>;
