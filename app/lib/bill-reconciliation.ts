@@ -59,8 +59,8 @@ export interface StagedBillRow {
 }
 
 /** The fields of a parsed bill row that the reconciliation reads (a bill without 申请退款金额 leaves it out). */
-export type BillRowFacts = Pick<TradeBillRow, 'status' | 'orderNo' | 'transactionId' | 'refundNo' | 'refundId' | 'orderAmount'
-  | 'refundAmount' | 'tradeTime'> & Partial<Pick<TradeBillRow, 'requestedRefundAmount'>>;
+type BillRowFields = 'status' | 'orderNo' | 'transactionId' | 'refundNo' | 'refundId' | 'orderAmount' | 'refundAmount' | 'tradeTime';
+export type BillRowFacts = Pick<TradeBillRow, BillRowFields> & Partial<Pick<TradeBillRow, 'requestedRefundAmount'>>;
 
 /**
  * The staged form of a bill row, or undefined for a row that is neither a
