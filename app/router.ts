@@ -7,6 +7,13 @@ export default (app: Application) => {
   const staff = app.middleware.staffAuth();
   const operator = app.middleware.staffAuth({ role: 'operator' });
 
+  // Pages served from config/static-sites.ts; their bare paths lead to the directory.
+  router.redirect('/console', '/console/');
+  if (app.config.developerPages) {
+    router.redirect('/playground', '/playground/');
+    router.redirect('/openapi', '/openapi/');
+  }
+
   router.get('/healthz', controller.health.check);
   router.get('/metrics', controller.metrics.scrape);
 

@@ -6,6 +6,7 @@ import { loadPemText } from '../app/lib/wxpay/v3-keys';
 import { clientErrorReply, clientErrorResponse } from '../app/lib/client-error';
 import { LOG_FORMATS, LogFormat } from '../app/lib/log-line';
 import { logFormatters } from './log-format';
+import { staticSites } from './static-sites';
 
 export type WechatPayApiVersion = 'v2' | 'v3';
 export type WechatPaySignType = 'MD5' | 'HMAC-SHA256';
@@ -52,6 +53,11 @@ export interface BizConfig {
     /** lifetime of staff tokens (aud "staff") */
     staffTokenTtlSeconds: number;
   };
+  /**
+   * serve the developer pages: the mini-program playground (/playground/) and
+   * the OpenAPI viewer (/openapi/); local dev and tests only, like the sandbox
+   */
+  developerPages: boolean;
   sandbox: {
     /** mount the WeChat simulator under /sandbox (local and unittest only) */
     enabled: boolean;
@@ -115,6 +121,9 @@ export default (appInfo: EggAppInfo) => {
   config.keys = envString('EGG_COOKIE_KEYS', `${appInfo.name}_cookie_keys_unused`);
   // errorHandler and the sandbox are placed among egg's core middleware by app.ts.
   config.middleware = [];
+
+  config.developerPages = false;
+  config.static = staticSites(appInfo.baseDir, { developerPages: false });
 
   config.cluster = { listen: { port, hostname: envString('HOST', '0.0.0.0') } };
 

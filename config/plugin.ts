@@ -8,7 +8,8 @@ const plugin: EggPlugin = {
   // Server-rendered pages are not served here.
   view: false,
   i18n: false,
-  static: false,
+  // the merchant console, and in local dev the playground and the OpenAPI viewer (config/static-sites.ts)
+  static: true,
   session: false,
 };
 
