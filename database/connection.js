@@ -88,7 +88,35 @@ async function prepareSession(connection, limits) {
   if (!limits) return;
   const [{ version }] = await query('SELECT VERSION() AS version');
   const settings = sessionLimitSettings(limits, /mariadb/i.test(version));
-  if (settings.length > 0) await query(`SET SESSION ${settings.join(', ')}`);
+  if (settings.length === 0) return;
+  try {
+    await query(`SET SESSION ${settings.join(', ')}`);
+  } catch (err) {
+    if (!UNSETTABLE_VARIABLE_ERRORS.has(err && err.errno)) throw err;
+    // A server that lacks one of them (a MySQL-compatible engine, or a
+    // MariaDB taken for MySQL) still gets every limit it has: refusing every
+    // connection over one unknown variable would turn a missing bound into an outage.
+    for (const setting of settings) {
+      try {
+        await query(`SET SESSION ${setting}`);
+      } catch (one) {
+        if (!UNSETTABLE_VARIABLE_ERRORS.has(one && one.errno)) throw one;
+        warnUnsettable(setting, one);
+      }
+    }
+  }
+}
+
+// ER_UNKNOWN_SYSTEM_VARIABLE, ER_GLOBAL_VARIABLE (no session scope), ER_INCORRECT_GLOBAL_LOCAL_VAR, ER_WRONG_VALUE_FOR_VAR
+const UNSETTABLE_VARIABLE_ERRORS = new Set([ 1193, 1229, 1238, 1231 ]);
+const warnedSettings = new Set();
+
+/** Says once per process which bound the server refused, so the operator knows that wait is unbounded. */
+function warnUnsettable(setting, err) {
+  const name = setting.split(' = ')[0];
+  if (warnedSettings.has(name)) return;
+  warnedSettings.add(name);
+  console.warn(`[database] the server refused SET SESSION ${name} (${err.code || err.errno}): that wait keeps the server's default`);
 }
 
 /**
@@ -127,4 +155,4 @@ function databaseUrlFor(env, vars = process.env) {
   return file ? `sqlite:${file}` : undefined;
 }
 
-module.exports = { sequelizeOptionsFromUrl, databaseUrlFor, sessionLimitSettings };
+module.exports = { sequelizeOptionsFromUrl, databaseUrlFor, sessionLimitSettings, prepareSession };
