@@ -28,6 +28,7 @@ import { V2RefundNotifyFormat } from './v2-refund-notify';
 import { RefundQueryV2Simulator } from './v2-refundquery';
 import { SandboxNotifyDeliverer, V3NotifyFormat } from './v3-notify';
 import { RefundV3Operations } from './v3-refund';
+import { RequestPaymentControl } from './request-payment';
 import { V3RefundNotifyFormat } from './v3-refund-notify';
 import { TradeBillV3Operations } from './v3-tradebill';
 
@@ -108,6 +109,8 @@ export class Sandbox {
     this.route('POST', '/control/pay', request => payer.pay(request));
     this.route('GET', '/control/notifies', async request => payer.notifyReport(request));
     this.route('POST', '/control/notify/resend', request => payer.resend(request));
+    const requestPayment = new RequestPaymentControl(options, this.trades, payer);
+    this.route('POST', '/control/request-payment', request => requestPayment.handle(request));
     const refunds = new RefundControl(this.refunds, this.refundNotifies);
     this.route('POST', '/control/refund', request => refunds.settle(request));
     this.route('POST', '/control/refund/resend', request => refunds.resend(request));
