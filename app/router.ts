@@ -16,6 +16,7 @@ export default (app: Application) => {
 
   router.get('/healthz', controller.health.check);
   router.get('/metrics', controller.metrics.scrape);
+  router.get('/openapi.json', controller.openapi.document);
 
   router.post('/api/login', controller.login.login);
   router.get('/api/products', controller.product.index);
