@@ -11,14 +11,16 @@
 # ---- build: compile the TypeScript into dist/ (npm run tsc) ----
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# sqlite3 is optional and only serves local development and tests: skip it
-# (it would need python3, make and g++ to compile here).
+# Optional dependencies stay in: the console's bundler (vite's rolldown) runs
+# from a platform binary that npm installs as one. sqlite3, also optional, only
+# serves local development and tests; if it cannot install here npm skips it.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=optional --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY . .
 # dist/ is a complete egg base directory: app.js, app/, config/ compiled, plus
 # package.json, .sequelizerc and database/ (migrations, and the connection
-# module config.default requires) copied beside them.
+# module config.default requires) copied beside them, and the merchant
+# console built by vite into dist/console/dist.
 RUN npm run tsc
 
 # ---- runtime: production dependencies and compiled files only ----
@@ -38,6 +40,7 @@ COPY --from=build /app/dist/package.json /app/dist/.sequelizerc /app/dist/app.js
 COPY --from=build /app/dist/app ./app
 COPY --from=build /app/dist/config ./config
 COPY --from=build /app/dist/database ./database
+COPY --from=build /app/dist/console/dist ./console/dist
 # The code stays root-owned and read-only; the service writes only its logs
 # (LOG_DIR, default /app/logs) and egg's run/ directory.
 RUN mkdir -p logs run && chown node:node logs run
