@@ -8,6 +8,7 @@ import mockHttpServer = require('egg-mock/lib/mock_http_server');
 import { databaseUrlFor } from '../database/connection';
 import { sandboxOf } from '../app/middleware/sandbox';
 import { startTlsListener, TlsListener } from '../sandbox/tls-listener';
+import { installOpenApiConformance, takeViolations, violationError } from './openapi/hook';
 
 // Tables in the order they can be emptied without breaking foreign keys.
 const TABLES = [ 'bill_discrepancies', 'bill_rows', 'bill_reconciliations', 'refunds', 'payment_events', 'order_items', 'orders', 'products', 'users', 'staff_login_failures', 'staff' ];
@@ -37,6 +38,8 @@ before(async () => {
     stdio: 'pipe',
   });
   await app.ready();
+  // Before either server below is created from app.callback(): every reply the tests receive is checked against the OpenAPI document.
+  installOpenApiConformance(app);
   const requests = mockHttpServer(app);
   requestServer = requests;
   requests.listen(0, '127.0.0.1');
@@ -61,8 +64,17 @@ beforeEach(async () => {
   sandboxOf(app).faults.clear();
 });
 
+// A reply that does not conform to the OpenAPI document fails the test that received it
+// (a hook's error() fails the current test without stopping the run, unlike a throw).
+afterEach(function() {
+  const error = violationError(takeViolations());
+  if (error) (this.test as Mocha.Hook).error(error);
+});
+
 after(async () => {
+  const error = violationError(takeViolations());
   await tls?.close();
   await new Promise(resolve => server?.close(resolve));
   await new Promise(resolve => (requestServer?.listening ? requestServer.close(resolve) : resolve(undefined)));
+  if (error) throw error;
 });
