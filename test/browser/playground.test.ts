@@ -47,9 +47,13 @@ describe('test/browser/playground.test.ts', () => {
 
   const text = (page: Page, selector: string) => page.locator(selector).innerText();
 
-  async function waitForStatus(page: Page, status: string): Promise<void> {
-    await page.waitForFunction(expected => document.getElementById('order-status')?.textContent === expected, status, { timeout: 10000 });
+  /** Waits until the element's whole text is `expected` (a string) or matches it. */
+  async function waitForText(page: Page, selector: string, expected: string | RegExp): Promise<void> {
+    const pattern = typeof expected === 'string' ? new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : expected;
+    await page.locator(selector).filter({ hasText: pattern }).waitFor({ timeout: 10000 });
   }
+
+  const waitForStatus = (page: Page, status: string) => waitForText(page, '#order-status', status);
 
   /** Logs `user` in and orders 2 lattes and 3 sparkling waters (2 × 26.00 + 3 × 0.05 = 52.15 yuan). */
   async function loginAndOrder(page: Page, user: string, shots?: string): Promise<string> {
@@ -94,7 +98,7 @@ describe('test/browser/playground.test.ts', () => {
     await waitForStatus(page, 'PAID');
     assert.equal(await text(page, '#pay-result'), 'requestPayment:ok');
     assert.equal(await text(page, '#pay-check .verdict'), `✓ paySign verified (${signType})`);
-    await page.waitForFunction(() => document.querySelector('.notify-state')?.textContent === 'acknowledged');
+    await waitForText(page, '.notify-state', 'acknowledged');
     assert.match(await text(page, '#notifies table'), /1\s+\S+\s+(200|204)\s+acknowledged/);
     assert.notEqual(await text(page, '#order-paid'), '—');
     assert.match(await text(page, '#log'), /POST \/sandbox\/control\/request-payment 200/);
@@ -119,17 +123,17 @@ describe('test/browser/playground.test.ts', () => {
     const orderNo = await loginAndOrder(page, 'pgfail');
     await openPaySheet(page);
     await page.getByRole('button', { name: 'Payment fails' }).click();
-    await page.waitForFunction(() => document.getElementById('pay-result')?.textContent === 'requestPayment:fail the payment failed');
+    await waitForText(page, '#pay-result', 'requestPayment:fail the payment failed');
     assert.equal(await text(page, '#pay-check .verdict'), '✓ paySign verified (MD5)');
     assert.equal(await text(page, '#order-status'), 'PENDING');
     // v2 notifies the failure too (result_code FAIL), and the merchant acknowledges it
-    await page.waitForFunction(() => document.querySelector('.notify-state')?.textContent === 'acknowledged');
+    await waitForText(page, '.notify-state', 'acknowledged');
     await screenshot(page, 'playground-fail-phone-1-failed');
 
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.waitForFunction(() => document.getElementById('pay-result')?.textContent === 'requestPayment:fail cancel');
+    await waitForText(page, '#pay-result', 'requestPayment:fail cancel');
     await page.getByRole('button', { name: 'Refresh at WeChat' }).click();
-    await page.waitForFunction(() => /WeChat was asked: the order is PENDING/.test(document.getElementById('message')?.textContent ?? ''));
+    await waitForText(page, '#message', /WeChat was asked: the order is PENDING/);
     assert.equal((await orderInDatabase(orderNo)).status, 'PENDING');
 
     await page.getByRole('button', { name: 'Close order' }).click();
@@ -149,7 +153,7 @@ describe('test/browser/playground.test.ts', () => {
     const page = await open('laptop');
     // The keyboard alone: Tab to the user field, type, Enter submits.
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'login-user');
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'login-user');
     await page.keyboard.press('Control+A');
     await page.keyboard.type('pgkeys');
     await page.keyboard.press('Enter');
@@ -173,10 +177,10 @@ describe('test/browser/playground.test.ts', () => {
     await screenshot(page, 'playground-orders-laptop');
 
     // Every control has an accessible name.
-    const unnamed = await page.evaluate(() => [ ...document.querySelectorAll('button, input') ]
-      .filter(element => !(element as HTMLElement).innerText?.trim() && !element.getAttribute('aria-label')
-        && !(element as HTMLInputElement).labels?.length)
-      .map(element => element.outerHTML));
+    // (a string: this file is compiled without the DOM's types)
+    const unnamed = await page.evaluate(`[ ...document.querySelectorAll('button, input') ]
+      .filter(element => !element.innerText.trim() && !element.getAttribute('aria-label') && !(element.labels && element.labels.length))
+      .map(element => element.outerHTML)`);
     assert.deepEqual(unnamed, []);
     assert.deepEqual(errors, []);
   });
