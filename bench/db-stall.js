@@ -10,7 +10,10 @@
  *   2. row lock: another transaction holds one order's row (SELECT … FOR UPDATE) for
  *      BENCH_ROW_LOCK_SECONDS (15) while that order's notify is delivered twice a second and
  *      other orders' notifies go on at the same rate;
- *   3. WeChat's retries: every notify not acknowledged is delivered again (up to 5 rounds);
+ *   3. with BENCH_PAUSE_PID (the database server's pid: a server of the bench's own,
+ *      bench/private-mariadb.sh, never a shared one), the server paused: SIGSTOP for
+ *      BENCH_PAUSE_SECONDS (60) under the same notifies and /healthz, then SIGCONT;
+ *   4. WeChat's retries: every notify not acknowledged is delivered again (up to 5 rounds);
  *   then checks in SQL that every notify answered SUCCESS is a PAID order with its own
  *   transaction_id (no acknowledged payment lost), that each order was credited once (one PAID
  *   audit row), and that every order was PAID in the end.
@@ -19,7 +22,8 @@
  * a request has 120 s, the whole run is a few minutes.
  *
  * Environment: BASE_URL, DATABASE_URL (name contains "bench"), WECHAT_APPID, WECHATPAY_MCHID,
- *   WECHATPAY_API_KEY, [WECHATPAY_SIGN_TYPE], BENCH_STALL_SECONDS, BENCH_STALL_RATE, BENCH_ROW_LOCK_SECONDS.
+ *   WECHATPAY_API_KEY, [WECHATPAY_SIGN_TYPE], BENCH_STALL_SECONDS, BENCH_STALL_RATE, BENCH_ROW_LOCK_SECONDS,
+ *   [BENCH_PAUSE_PID, BENCH_PAUSE_SECONDS].
  */
 
 const http = require('node:http');
@@ -33,6 +37,8 @@ const config = {
   stallSeconds: intOption('stall-seconds', 'BENCH_STALL_SECONDS', 90, { min: 1, max: 300 }),
   rate: intOption('rate', 'BENCH_STALL_RATE', 50, { min: 1, max: 1000 }),
   rowLockSeconds: intOption('row-lock-seconds', 'BENCH_ROW_LOCK_SECONDS', 15, { min: 1, max: 120 }),
+  pausePid: intOption('pause-pid', 'BENCH_PAUSE_PID', 0, { min: 0, max: 2 ** 22 }),
+  pauseSeconds: intOption('pause-seconds', 'BENCH_PAUSE_SECONDS', 60, { min: 1, max: 300 }),
 };
 const keys = {
   appId: required('WECHAT_APPID'), mchId: required('WECHATPAY_MCHID'), apiKey: required('WECHATPAY_API_KEY'),
@@ -107,7 +113,8 @@ async function main() {
   assertBenchDatabase(dbOptions);
   const db = await mysql.createConnection(dbOptions);
   const holder = await mysql.createConnection(dbOptions);
-  const orders = config.rate * (config.stallSeconds + 2 * config.rowLockSeconds) + 100;
+  const pauseSeconds = config.pausePid ? config.pauseSeconds : 0;
+  const orders = config.rate * (config.stallSeconds + 2 * config.rowLockSeconds + pauseSeconds) + 100;
   const tag = await freshOrders(db, orders);
   let nextOrder = 0;
   const figures = {};
@@ -144,7 +151,42 @@ async function main() {
     healthz: describe(rowHealth),
   };
 
-  // ---- 3. WeChat delivers again what was not acknowledged ----
+  // ---- 3. the server paused (SIGSTOP): connections stay open and nothing answers ----
+  if (config.pausePid) {
+    process.kill(config.pausePid, 'SIGSTOP');
+    let resumed = false;
+    const resume = () => {
+      if (!resumed) process.kill(config.pausePid, 'SIGCONT');
+      resumed = true;
+    };
+    // The bench must never leave the server stopped, whatever happens to it.
+    process.once('exit', resume);
+    const pauseEnds = Date.now() + config.pauseSeconds * 1000;
+    const paused = () => Date.now() >= pauseEnds;
+    let pauseNotifies;
+    let pauseHealth;
+    try {
+      [ pauseNotifies, pauseHealth ] = await Promise.all([
+        openLoop(config.rate, paused, () => deliver(tag, nextOrder++)),
+        openLoop(HEALTH_PER_SECOND, paused, () => request('/healthz')),
+      ]);
+    } finally {
+      resume();
+    }
+    const resumedAt = Date.now();
+    let healthyAfterMs;
+    while (Date.now() - resumedAt < 60_000) {
+      const answer = await request('/healthz');
+      if (answer.status === 200) {
+        healthyAfterMs = Date.now() - resumedAt;
+        break;
+      }
+      await sleep(20);
+    }
+    figures.serverPaused = { seconds: config.pauseSeconds, notifies: describe(pauseNotifies), healthz: describe(pauseHealth), healthyAfterMs };
+  }
+
+  // ---- 4. WeChat delivers again what was not acknowledged ----
   const sent = nextOrder;
   let rounds = 0;
   for (; rounds < RETRY_ROUNDS; rounds++) {
@@ -182,6 +224,12 @@ async function main() {
   line('that order\'s notifies', figures.rowLock.lockedOrderNotifies);
   line('other orders\' notifies', figures.rowLock.otherNotifies);
   line('/healthz', figures.rowLock.healthz);
+  if (figures.serverPaused) {
+    console.log(`db-stall: the database server paused (SIGSTOP) ${config.pauseSeconds} s`);
+    line('notifies while paused', figures.serverPaused.notifies);
+    line('/healthz while paused', figures.serverPaused.healthz);
+    console.log(`  /healthz 200 again ${figures.serverPaused.healthyAfterMs ?? 'not within 60 000'} ms after SIGCONT`);
+  }
   console.log(`  ${sent} orders notified, ${acked.size} acknowledged, ${rounds} retry rounds`);
   for (const [ ok, text ] of checks) console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${text}`);
   console.log(`BENCH_RESULT ${JSON.stringify({ bench: 'db-stall', date: new Date().toISOString(), machine: machine(), ...figures, checks: checks.map(([ ok, text ]) => ({ ok, text })) })}`);
