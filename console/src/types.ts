@@ -96,3 +96,9 @@ export interface ReconciliationDay {
   unresolvedCount?: number;
   discrepancies?: Discrepancy[];
 }
+
+/** What became of a refund attempt, as the order screen tells it. */
+export interface RefundOutcome {
+  tone: 'success' | 'info' | 'error';
+  text: string;
+}
