@@ -105,6 +105,6 @@ export function conformanceMiddleware(conformance: Conformance) {
  * when they are created, so this must run before either is.
  */
 export function installOpenApiConformance(app: Application): void {
-  const conformance = new Conformance(buildOpenApiDocument('test'));
+  const conformance = new Conformance(buildOpenApiDocument('test')).compileAll();
   (app as unknown as { middleware: unknown[] }).middleware.unshift(conformanceMiddleware(conformance));
 }
