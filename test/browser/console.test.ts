@@ -166,6 +166,7 @@ describe('test/browser/console.test.ts', () => {
     await settleRefund(app, rest.refundNo, 'SUCCESS');
     await waitForText(heading(page).locator('[data-test=status]'), /^REFUNDED$/);
     await waitForText(page.locator('[data-test=order-refunded]'), /^¥52\.00$/);
+    await waitForText(page.locator('[data-test=refund-outcome]'), new RegExp(`^Refund ${rest.refundNo} of ¥42\\.00 succeeded`));
     assert.equal(await page.getByRole('button', { name: 'Refund…' }).count(), 0, 'nothing is left to refund');
     assert.equal(await page.evaluate('window.__sameDocument'), true, 'the page was never reloaded');
     assert.equal((await app.model.Order.findOne({ where: { orderNo: order.orderNo } }))!.status, 'REFUNDED');
@@ -339,6 +340,8 @@ describe('test/browser/console.test.ts', () => {
       await page.getByRole('button', { name: 'Run reconciliation now' }).click();
       await waitForText(heading(page).locator('[data-test=status]'), /^WAITING$/);
       assert.match(await text(page.locator('[data-test=day-explanation]')), /still creating this day's bill\. It is asked for again at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+      await page.getByText('Nothing has been compared for this day yet.').waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Download CSV' }).count(), 0);
       await screenshot(page, 'console-reconciliation-waiting');
 
       await page.getByRole('link', { name: '‹ Bill reconciliation' }).click();
