@@ -319,8 +319,9 @@ action($('reload-notifies'), () => loadNotifies());
 action($('tab-shop'), async () => {
   stopPolling();
   say('');
-  show('shop');
+  // Shown once the catalogue is there: a list rendered again under the user's fingers would drop the quantities typed.
   await loadCatalogue();
+  show('shop');
 });
 action($('tab-orders'), async () => {
   stopPolling();
