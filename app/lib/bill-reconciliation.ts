@@ -18,6 +18,9 @@ export enum BillReconciliationStatus {
   FAILED = 'FAILED',
 }
 
+/** The columns of the discrepancies CSV, in order (its header line; the OpenAPI document shows the same). */
+export const DISCREPANCY_CSV_COLUMNS = [ 'kind', 'orderNo', 'refundNo', 'transactionId', 'billAmount', 'localAmount', 'resolved', 'detail' ] as const;
+
 export enum DiscrepancyKind {
   /** a payment in the bill whose order we do not know */
   MISSING_LOCALLY = 'MISSING_LOCALLY',

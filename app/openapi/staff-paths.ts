@@ -1,3 +1,4 @@
+import { DISCREPANCY_CSV_COLUMNS } from '../lib/bill-reconciliation';
 import { OrderStatus } from '../lib/order-status';
 import { IDEMPOTENCY_KEY_MAX, REASON_MAX } from '../lib/refund-input';
 import { RefundStatus } from '../lib/refund-status';
@@ -9,7 +10,7 @@ import type { Parameter, PathItem } from './types';
 /** The staff API behind the merchant console: orders, refunds, bill reconciliation. */
 
 /** The header line of the discrepancies CSV (after the BOM), checked by the tests' conformance check. */
-export const DISCREPANCY_CSV_HEADER = 'kind,orderNo,refundNo,transactionId,billAmount,localAmount,resolved,detail';
+export const DISCREPANCY_CSV_HEADER = DISCREPANCY_CSV_COLUMNS.join(',');
 
 const STAFF = [{ staffBearer: [] }];
 const TOKEN_ERRORS = { 401: [ 'TOKEN_REQUIRED', 'TOKEN_INVALID' ] };

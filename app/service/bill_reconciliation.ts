@@ -9,7 +9,7 @@ import { ConflictError, InvalidRequestError, NotFoundError } from '../lib/api-er
 import { readTradeBill, TradeBillError, TradeBillSummary } from '../lib/bill/trade-bill';
 import { beijingDateOf, beijingDayBounds, isBeijingTimeReached, previousBeijingDate } from '../lib/bill-day';
 import {
-  BillReconciliationStatus, DiscrepancyKind, StagedBillRow, stagedRowOf,
+  BillReconciliationStatus, DISCREPANCY_CSV_COLUMNS, DiscrepancyKind, StagedBillRow, stagedRowOf,
 } from '../lib/bill-reconciliation';
 import { neutraliseFormula } from '../lib/csv-cell';
 import { OrderStatus } from '../lib/order-status';
@@ -64,7 +64,6 @@ const ACTION_PAGE = 100;
 // Discrepancies in a day object; the CSV has every one of them.
 export const DISCREPANCIES_LISTED = 1000;
 const CSV_PAGE = 1000;
-const CSV_COLUMNS = [ 'kind', 'orderNo', 'refundNo', 'transactionId', 'billAmount', 'localAmount', 'resolved', 'detail' ] as const;
 // Days the schedule takes in one tick besides the previous day (retries, runs that died).
 const DUE_BATCH = 5;
 
@@ -146,7 +145,7 @@ export default class BillReconciliationService extends Service {
         afterId = page[page.length - 1].id;
       }
     }
-    const csv = stringify({ header: true, bom: true, columns: [ ...CSV_COLUMNS ], record_delimiter: '\r\n' });
+    const csv = stringify({ header: true, bom: true, columns: [ ...DISCREPANCY_CSV_COLUMNS ], record_delimiter: '\r\n' });
     const source = Readable.from(records());
     source.on('error', err => csv.destroy(err));
     return source.pipe(csv);
@@ -393,7 +392,7 @@ export function toDiscrepancyView(row: BillDiscrepancy): DiscrepancyView {
 }
 
 /** A CSV line's values: text neutralised against formula injection, empty for null. */
-function csvRecord(view: DiscrepancyView): Record<typeof CSV_COLUMNS[number], string> {
+function csvRecord(view: DiscrepancyView): Record<typeof DISCREPANCY_CSV_COLUMNS[number], string> {
   const text = (value: string | null) => (value === null ? '' : neutraliseFormula(value));
   return {
     kind: view.kind,
