@@ -109,6 +109,32 @@ describe('test/browser/console.test.ts', () => {
     assert.deepEqual(errors, []);
   });
 
+  it('should say how long to wait after too many failed sign-ins (429 TOO_MANY_ATTEMPTS, Retry-After), by keyboard alone', async () => {
+    await createStaff(app, 'tom', { role: 'viewer' });
+    const page = await open();
+    await heading(page).filter({ hasText: 'Sign in' }).waitFor();
+    const error = page.locator('[data-test=sign-in-error]');
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      // Tab from the top of the page: username, password, then Enter submits
+      await page.locator('body').focus();
+      await page.keyboard.press('Tab');
+      if (attempt === 1) {
+        // the skip link comes first
+        assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content');
+      }
+      await page.getByLabel('Username').focus();
+      await page.keyboard.type(attempt === 1 ? 'tom' : '');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(attempt === 6 ? STAFF_PASSWORD : `wrong-${attempt}`);
+      const [ answer ] = await Promise.all([ page.waitForResponse('**/admin/api/login'), page.keyboard.press('Enter') ]);
+      assert.equal(answer.status(), attempt < 6 ? 401 : 429);
+      await waitForText(error, attempt < 6 ? /^Wrong username or password\.$/ : /^Too many failed sign-ins for this username\. Try again in \d+ minutes\.$/);
+    }
+    assert.equal(await page.locator('[data-test=who]').count(), 0);
+    await screenshot(page, 'console-sign-in-throttled');
+    assert.deepEqual(errors, []);
+  });
+
   it('should refund part of an order, then the rest, following each refund until WeChat settles it, without a reload', async () => {
     await createStaff(app, 'olga', { role: 'operator' });
     const order = await paidOrder(app, 2);
