@@ -153,6 +153,7 @@ export const schemas: Record<string, Schema> = {
   }, 'a payment_events row, without its raw body'),
   StaffOrderDetail: object({
     ...staffOrderView,
+    refundableAmount: fen('what a refund may still take: the amount minus its refunds that are PROCESSING, SUCCESS or ABNORMAL; 0 unless PAID'),
     refunds: { type: 'array', items: ref('Refund'), description: 'newest first' },
     events: { type: 'array', items: ref('PaymentEvent'), description: 'newest first' },
   }, 'one order with its refunds and payment events'),

@@ -1,5 +1,6 @@
 import { Service } from 'egg';
 import { NotFoundError } from '../lib/api-error';
+import { OrderStatus } from '../lib/order-status';
 import type { StaffOrderQuery } from '../lib/staff-order-query';
 import type { PaymentEvent } from '../model/payment_event';
 import type { OrderOfUser } from './order_store';
@@ -36,15 +37,22 @@ export default class StaffOrderService extends Service {
     return { items: rows.map(toStaffOrderView), total: count, page, pageSize };
   }
 
-  /** One order, whoever's it is, with its refunds and payment events, newest first. */
-  async get(orderNo: string): Promise<StaffOrderView & { refunds: RefundView[]; events: PaymentEventView[] }> {
+  /**
+   * One order, whoever's it is, with its refunds and payment events, newest
+   * first, and what a refund may still take: the amount no refund holds
+   * (the reservation refunds take by compare-and-set), so the console never
+   * counts it a second way.
+   */
+  async get(orderNo: string): Promise<StaffOrderView & { refundableAmount: number; refunds: RefundView[]; events: PaymentEventView[] }> {
     const found = await this.service.orderStore.findByOrderNo(orderNo);
     if (!found) throw new NotFoundError('ORDER_NOT_FOUND', `order ${orderNo} does not exist`);
     const [ refunds, events ] = await Promise.all([
       this.service.refund.listForOrder(orderNo),
       this.service.auditTrail.listForOrder(orderNo),
     ]);
-    return { ...toStaffOrderView(found), refunds, events: events.map(toEventView) };
+    const { order } = found;
+    const refundableAmount = order.status === OrderStatus.PAID ? Math.max(0, order.amount - (order.refundReserved ?? 0)) : 0;
+    return { ...toStaffOrderView(found), refundableAmount, refunds, events: events.map(toEventView) };
   }
 }
 

@@ -67,6 +67,8 @@ export interface PaymentEvent {
 }
 
 export interface OrderDetail extends Order {
+  /** what a refund may still take (fen), as the server reserves it; 0 unless PAID */
+  refundableAmount: number;
   refunds: Refund[];
   events: PaymentEvent[];
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { characterCount, checkRefundInput } from '../../console/src/lib/refund-form';
-import { refundableFen } from '../../console/src/lib/refundable';
 import { uuidFromBytes } from '../../console/src/lib/uuid';
 import { pageCount, positiveInt, queryString } from '../../console/src/lib/query';
 import { comparisonRows, discrepanciesFileName, statusExplanation } from '../../console/src/lib/reconciliation';
@@ -27,27 +26,6 @@ describe('test/console/refund-form.test.ts', () => {
       assert.equal(checkRefundInput('1', '😀'.repeat(80), 100).ok, true);
       const long = checkRefundInput('1', '退'.repeat(81), 100);
       assert.equal(!long.ok && long.field, 'reason');
-    });
-  });
-
-  describe('refundableFen', () => {
-    const order = (status: string, refunds: Array<[number, string, string?]>) => ({
-      status, amount: 5200, transactionId: 'T1',
-      refunds: refunds.map(([ amount, s, transactionId = 'T1' ]) => ({ amount, status: s, transactionId })),
-    });
-
-    it('should take away the refunds that hold their amount (PROCESSING, SUCCESS, ABNORMAL)', () => {
-      assert.equal(refundableFen(order('PAID', [])), 5200);
-      assert.equal(refundableFen(order('PAID', [[ 1000, 'SUCCESS' ], [ 200, 'PROCESSING' ], [ 300, 'ABNORMAL' ]])), 3700);
-    });
-
-    it('should give back CLOSED and FAILED refunds and ignore refunds of another transaction', () => {
-      assert.equal(refundableFen(order('PAID', [[ 1000, 'CLOSED' ], [ 2000, 'FAILED' ], [ 5200, 'SUCCESS', 'T2' ]])), 5200);
-    });
-
-    it('should have nothing refundable unless PAID', () => {
-      assert.equal(refundableFen(order('REFUNDED', [[ 5200, 'SUCCESS' ]])), 0);
-      assert.equal(refundableFen(order('PENDING', [])), 0);
     });
   });
 

@@ -87,6 +87,8 @@ describe('test/app/controller/admin_refund.test.ts', () => {
         .expect(200);
       assert.deepEqual(detail.body.refunds.map((r: { refundNo: string }) => r.refundNo), [ second.body.refundNo, first.body.refundNo ]);
       assert.equal(detail.body.refundedAmount, 100);
+      // both refunds hold their amount, the PROCESSING one too
+      assert.equal(detail.body.refundableAmount, LATTE - 300);
       const list = await app.httpRequest().get('/admin/api/refunds?status=SUCCESS').set('authorization', bearer(operator))
         .expect(200);
       assert.deepEqual(list.body.items.map((r: { refundNo: string }) => r.refundNo), [ first.body.refundNo ]);
