@@ -97,8 +97,9 @@ export async function getJson<T>(path: string): Promise<T> {
   return (await requestJson<T>(path)).body;
 }
 
-export async function postJson<T>(path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }> {
-  return requestJson<T>(path, { method: 'POST', body, headers });
+export async function postJson<T>(path: string, body?: unknown, headers?: Record<string, string>,
+  options: { timeoutMs?: number } = {}): Promise<{ status: number; body: T }> {
+  return requestJson<T>(path, { method: 'POST', body, headers, timeoutMs: options.timeoutMs });
 }
 
 /** A file the API serves (a CSV), as a Blob: the route needs the bearer token, so a plain link cannot fetch it. */

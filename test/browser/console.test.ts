@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import jwt from 'jsonwebtoken';
 import { app, mock } from 'egg-mock/bootstrap';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { billDate, resetBills, setBillDay } from '../support/bills';
@@ -9,6 +10,7 @@ import { injectFault, sandboxRefunds, settleRefund } from '../support/refunds';
 import { eventually } from '../support/sandbox';
 import { paidOrder } from '../app/refund-fixtures';
 import { createStaff, STAFF_PASSWORD } from '../app/staff-accounts';
+import { jwtSecretKey } from '../../app/lib/jwt-secret';
 import { appOrigin, launchChromium, openPage, screenshot, Viewport } from './harness';
 
 /**
@@ -71,7 +73,7 @@ describe('test/browser/console.test.ts', () => {
   }
 
   async function refundsOf(orderNo: string) {
-    return app.model.Refund.findAll({ where: { orderNo }, order: [[ 'createdAt', 'DESC' ]] });
+    return app.model.Refund.findAll({ where: { orderNo }, order: [[ 'id', 'DESC' ]] });
   }
 
   /** Fills the refund form, opens the confirmation and answers its question. */
@@ -257,13 +259,40 @@ describe('test/browser/console.test.ts', () => {
     assert.deepEqual((await refundsOf(order.orderNo)).map(r => r.amount), [ 750, 500 ]);
     assert.equal((await sandboxRefunds(app, order.orderNo)).length, 2);
 
+    // A proxy answers 502 after the server made the refund: not a refusal, so the key is kept as well.
+    await page.unroute('**/admin/api/orders/*/refunds');
+    keys.length = 0;
+    let proxied = false;
+    await page.route('**/admin/api/orders/*/refunds', async route => {
+      keys.push(route.request().headers()['idempotency-key']);
+      if (!proxied) {
+        proxied = true;
+        await route.fetch();
+        await route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' });
+      } else {
+        await route.continue();
+      }
+    });
+    await askRefund(page, '2');
+    await page.locator('[data-test=confirm-refund]').click();
+    const retryAfterProxy = page.getByRole('button', { name: 'Retry refund of ¥2.00' });
+    await retryAfterProxy.waitFor();
+    assert.match(await text(page.locator('dialog [role=alert]')), /may have been made/);
+    await retryAfterProxy.click();
+    await waitForText(page.locator('[data-test=refund-outcome]'), /of ¥2\.00 had already been made by this attempt/);
+    assert.equal(keys.length, 2);
+    assert.equal(keys[0], keys[1], 'the retry after a 502 carries the same Idempotency-Key');
+    assert.deepEqual((await refundsOf(order.orderNo)).map(r => r.amount), [ 200, 750, 500 ]);
+
     // A new attempt is a new key.
+    const earlierKey = keys[0];
     keys.length = 0;
     await askRefund(page, '1');
     await page.locator('[data-test=confirm-refund]').click();
     await waitForText(page.locator('[data-test=refund-outcome]'), /of ¥1\.00 was accepted/);
     assert.equal(keys.length, 1);
-    assert.equal((await refundsOf(order.orderNo)).length, 3);
+    assert.notEqual(keys[0], earlierKey);
+    assert.equal((await refundsOf(order.orderNo)).length, 4);
     assert.deepEqual(errors, []);
   });
 
@@ -297,19 +326,21 @@ describe('test/browser/console.test.ts', () => {
 
   it('should send staff back to sign-in, saying so, when their session expires, and then back where they were', async () => {
     await createStaff(app, 'olga', { role: 'operator' });
-    mock(app.config.auth, 'staffTokenTtlSeconds', 1);
     const page = await open();
     await signIn(page, 'olga');
     await heading(page).filter({ hasText: 'Orders' }).waitFor();
-    // JWT times are whole seconds: after two, the token has expired.
-    await new Promise(resolve => setTimeout(resolve, 2100));
-    await page.getByRole('link', { name: 'Refunds', exact: true }).click();
+    // The tab still holds olga's token, but it expired a minute ago (no waiting on the clock).
+    const now = Math.floor(Date.now() / 1000);
+    const expired = jwt.sign({ role: 'operator', iat: now - 3600, exp: now - 60 }, jwtSecretKey(app.config.auth.tokenSecret),
+      { algorithm: 'HS256', subject: 'olga', audience: 'staff' });
+    await page.evaluate(`sessionStorage.setItem("wxpay-console.token", ${JSON.stringify(expired)})`);
+    await page.goto('/console/#/refunds');
+    await page.reload();
     await waitForText(page.locator('[data-test=sign-in-notice]'), /^Your session has expired\. Please sign in again\.$/);
     assert.equal(await page.evaluate('sessionStorage.getItem("wxpay-console.token")'), null);
     assert.equal(await page.locator('[data-test=who]').count(), 0);
     await screenshot(page, 'console-session-expired');
 
-    mock.restore();
     await signIn(page, 'olga');
     await heading(page).filter({ hasText: 'Refunds' }).waitFor();
     assert.match(page.url(), /#\/refunds$/);
