@@ -12,6 +12,8 @@ type UserAction = typeof USER_ACTIONS[number];
 const PARAM_NAMES = [ 'appId', 'timeStamp', 'nonceStr', 'package', 'signType', 'paySign' ] as const;
 
 const PACKAGE_PATTERN = /^prepay_id=(\S+)$/;
+// Seconds since the epoch, as a string of digits (WeChat refuses a number or milliseconds).
+const TIMESTAMP_PATTERN = /^\d{1,10}$/;
 
 /** The reply: what wx.requestPayment's success or fail callback receives, plus what the sandbox saw. */
 interface RequestPaymentOutcome {
@@ -63,12 +65,19 @@ export class RequestPaymentControl {
     const params = Object.fromEntries(PARAM_NAMES.map(name => [ name, input[name] ])) as unknown as RequestPaymentParams;
 
     if (params.appId !== this.options.appId) return refused(`appId ${params.appId} is not this mini-program's`, signType);
+    if (!TIMESTAMP_PATTERN.test(params.timeStamp)) return refused('timeStamp is not seconds since the epoch', signType);
     const prepayId = PACKAGE_PATTERN.exec(params.package)?.[1];
     if (!prepayId) return refused('package is not prepay_id=<prepay_id>', signType);
     const trade = this.trades.findByPrepayId(prepayId);
     if (!trade) return refused(`no trade has prepay_id ${prepayId}`, signType);
+    if (trade.appid !== params.appId) return refused(`the prepay_id was ordered for appid ${trade.appid}`, signType);
     if (trade.prepayId !== prepayId || !this.trades.isPrepayValid(trade)) return refused('the prepay_id has expired', signType);
     if (!isPayable(trade)) return refused(`the order is ${trade.state}`, signType);
+    // v3 prepays are paid with an RSA paySign; a v2 one with the sign type its unified order used.
+    const expectedSignType = trade.origin.api === 'v3' ? 'RSA' : trade.origin.signType;
+    if (params.signType !== expectedSignType) {
+      return refused(`signType ${params.signType} does not match the ${trade.origin.api} prepay's ${expectedSignType}`, signType);
+    }
 
     const problem = paySignProblem(params, { apiKey: this.options.apiKey, merchantPublicKey: this.publicKey() });
     if (problem) return refused(problem, signType);

@@ -111,7 +111,9 @@ describe('test/sandbox/request-payment.test.ts', () => {
       [{ ...params, package: 'prepay_id=wx_unknown' }, /no trade has prepay_id wx_unknown/ ],
       [{ ...params, package: params.package.replace('prepay_id=', 'prepayid=') }, /package is not prepay_id=/ ],
       [{ ...params, paySign: undefined, timeStamp: 1 }, /parameter timeStamp, paySign missing or not a string/ ],
-      [{ ...params, signType: 'SHA1' }, /unknown signType "SHA1"/ ],
+      [{ ...params, signType: 'SHA1' }, /signType SHA1 does not match the v2 prepay's MD5/ ],
+      [{ ...params, signType: 'HMAC-SHA256' }, /signType HMAC-SHA256 does not match the v2 prepay's MD5/ ],
+      [{ ...params, timeStamp: `${params.timeStamp}000` }, /timeStamp is not seconds since the epoch/ ],
     ];
     for (const [ body, reason ] of cases) {
       const res = await requestPayment(body).expect(200);
@@ -122,6 +124,15 @@ describe('test/sandbox/request-payment.test.ts', () => {
     await requestPayment(params).expect(200);
     const paidTwice = await requestPayment(params).expect(200);
     assert.equal(paidTwice.body.reason, 'the order is SUCCESS');
+  });
+
+  it('should refuse a v2 paySign for a v3 prepay (WeChat pays a v3 prepay_id with an RSA paySign only)', async () => {
+    useV3();
+    const { token, orderNo, params } = await payParams('rpcross');
+    const res = await requestPayment({ ...params, signType: 'MD5' }).expect(200);
+    assert.equal(res.body.paySignValid, false);
+    assert.equal(res.body.reason, "signType MD5 does not match the v3 prepay's RSA");
+    assert.equal(await orderStatus(token, orderNo), 'PENDING');
   });
 
   it('should answer 400 for a body that is not a JSON object or an unknown result', async () => {
