@@ -8,10 +8,10 @@ export default (app: Application) => {
   const operator = app.middleware.staffAuth({ role: 'operator' });
 
   // Pages served from config/static-sites.ts; their bare paths lead to the directory.
-  router.redirect('/console', '/console/');
+  router.redirect('/console', '/console/', 302);
   if (app.config.developerPages) {
-    router.redirect('/playground', '/playground/');
-    router.redirect('/openapi', '/openapi/');
+    router.redirect('/playground', '/playground/', 302);
+    router.redirect('/openapi', '/openapi/', 302);
   }
 
   router.get('/healthz', controller.health.check);

@@ -18,10 +18,15 @@ describe('test/openapi/page.test.ts', () => {
     assert(bundle.text.length > 100_000);
     await app.httpRequest().get('/openapi/swagger-ui/swagger-ui.css').expect(200)
       .expect('Content-Type', /css/);
+    // nothing else of the package: its own index.html would fetch a remote demo document
+    await app.httpRequest().get('/openapi/swagger-ui/index.html').expect(404);
+    await app.httpRequest().get('/openapi/swagger-ui/swagger-initializer.js').expect(404);
   });
 
-  it('leads the bare path to the page', async () => {
-    await app.httpRequest().get('/openapi').expect(301)
-      .expect('Location', '/openapi/');
+  it('leads the bare paths to the pages (302, which browsers do not cache as they do a 301)', async () => {
+    for (const page of [ '/openapi', '/console', '/playground' ]) {
+      await app.httpRequest().get(page).expect(302)
+        .expect('Location', `${page}/`);
+    }
   });
 });
