@@ -52,14 +52,14 @@ export class HttpDrain {
     this.inFlight.add(res);
     if (this.draining) res.shouldKeepAlive = false;
     const finish = () => {
-      if (!this.inFlight.delete(res)) return;
+      this.inFlight.delete(res);
       if (this.draining) {
         // the socket that just answered is idle now; nothing else will close it
         this.server.closeIdleConnections();
         if (this.inFlight.size === 0) this.idle.splice(0).forEach(resolve => resolve());
       }
     };
-    res.once('finish', finish);
+    // 'close' comes after the reply is sent, or when the connection is lost before it: one listener covers both.
     res.once('close', finish);
   }
 
