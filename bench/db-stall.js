@@ -159,8 +159,14 @@ async function main() {
       if (!resumed) process.kill(config.pausePid, 'SIGCONT');
       resumed = true;
     };
-    // The bench must never leave the server stopped, whatever happens to it.
+    // The bench must never leave the server stopped, whatever happens to it (an error, Ctrl-C, a kill).
     process.once('exit', resume);
+    for (const signal of [ 'SIGINT', 'SIGTERM', 'SIGHUP' ]) {
+      process.once(signal, () => {
+        resume();
+        process.exit(130);
+      });
+    }
     const pauseEnds = Date.now() + config.pauseSeconds * 1000;
     const paused = () => Date.now() >= pauseEnds;
     let pauseNotifies;

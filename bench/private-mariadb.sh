@@ -11,6 +11,11 @@ set -euo pipefail
 PORT="${BENCH_PRIVATE_DB_PORT:-3317}"
 DIR="${BENCH_PRIVATE_DB_DIR:-${TMPDIR:-/tmp}/wxbench-mariadb-$PORT}"
 RUN_AS="${BENCH_PRIVATE_DB_USER:-mysql}"
+# The directory is deleted on start and stop: only ever one of the bench's own.
+case "$(basename "$DIR")" in
+  wxbench-mariadb-*) ;;
+  *) echo "BENCH_PRIVATE_DB_DIR must end in a directory named wxbench-mariadb-*" >&2; exit 2 ;;
+esac
 
 case "${1:-}" in
   start)

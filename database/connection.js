@@ -107,8 +107,9 @@ async function prepareSession(connection, limits) {
   }
 }
 
-// ER_UNKNOWN_SYSTEM_VARIABLE, ER_GLOBAL_VARIABLE (no session scope), ER_INCORRECT_GLOBAL_LOCAL_VAR, ER_WRONG_VALUE_FOR_VAR
-const UNSETTABLE_VARIABLE_ERRORS = new Set([ 1193, 1229, 1238, 1231 ]);
+// ER_UNKNOWN_SYSTEM_VARIABLE, ER_GLOBAL_VARIABLE (no session scope), ER_INCORRECT_GLOBAL_LOCAL_VAR.
+// A value the server refuses (ER_WRONG_VALUE_FOR_VAR) is a configuration mistake: that stays fatal.
+const UNSETTABLE_VARIABLE_ERRORS = new Set([ 1193, 1229, 1238 ]);
 const warnedSettings = new Set();
 
 /** Says once per process which bound the server refused, so the operator knows that wait is unbounded. */
