@@ -67,6 +67,8 @@ export interface BizConfig {
     notifyRetryScale: number;
     /** local dev: the port the sandbox also serves TLS on (app.ts), where config.local points the Pay API */
     tlsPort: number;
+    /** the sandbox completes every refund it accepted this many ms later (local dev); 0: only its control does (tests) */
+    refundSettleAfterMs: number;
   };
   order: {
     maxItems: number;
@@ -189,7 +191,7 @@ export default (appInfo: EggAppInfo) => {
     staffTokenTtlSeconds: envPositiveInt('STAFF_TOKEN_TTL', 8 * 3600),
   };
 
-  config.sandbox = { enabled: false, wechatpayPrivateKey: '', notifyRetryScale: 1, tlsPort: 7443 };
+  config.sandbox = { enabled: false, wechatpayPrivateKey: '', notifyRetryScale: 1, tlsPort: 7443, refundSettleAfterMs: 0 };
   config.order = { maxItems: 20, maxQuantity: 999 };
   config.reconciliation = { enabled: true, interval: envString('RECONCILE_INTERVAL', '1m') };
   // WeChat generates the bill from 09:00 and says to fetch it after 10:00 (pay.weixin.qq.com/doc/v2/merchant/4011985040).

@@ -35,6 +35,8 @@ export default (appInfo: EggAppInfo) => {
       // retries after 15 s, 15 s, 30 s, … become 0.15 s, 0.15 s, 0.3 s, …
       notifyRetryScale: 0.01,
       tlsPort,
+      // a refund made from the console turns SUCCESS a few seconds later, as a wallet refund does at WeChat
+      refundSettleAfterMs: envPositiveInt('SANDBOX_REFUND_SETTLE_MS', 3000),
     },
   };
   return config;

@@ -15,6 +15,7 @@ import { PayV2Simulator, V2_OPERATIONS } from './pay-v2';
 import { PayV3Simulator, V3_PATH_PREFIX } from './pay-v3';
 import { Payer } from './payer';
 import { MerchantPlatform } from './platform-refund';
+import { refundSettler } from './refund-auto-settle';
 import { RefundControl } from './refund-control';
 import { RefundLedger } from './refund-ledger';
 import { RefundNotifier } from './refund-notifier';
@@ -74,12 +75,13 @@ export class Sandbox {
     const state = new SandboxStateFile(options.statePath);
     this.trades = new TradeStore(options.clock, state);
     this.refunds = new RefundStore(this.trades.clock, state);
-    const ledger = new RefundLedger(this.trades, this.refunds);
     this.bills = new TradeBills(this.trades, this.refunds, new BillBook(state));
     this.notifies = new SandboxNotifyDeliverer(options.notifyRetryScale);
     this.notifies.useFormat('v2', new V2NotifyFormat(options.apiKey));
     this.refundNotifies = new RefundNotifier(options.notifyRetryScale);
     this.refundNotifies.useFormat('v2', new V2RefundNotifyFormat(options.apiKey));
+    const ledger = new RefundLedger(this.trades, this.refunds,
+      refundSettler(options.refundSettleAfterMs ?? 0, this.refunds, this.refundNotifies));
 
     const login = new Code2SessionSimulator(options.appId, options.secret, this.faults);
     this.route('GET', '/wechat/sns/jscode2session', request => login.handle(request));

@@ -17,6 +17,8 @@ export interface SandboxOptions {
   wechatpayPublicKeyId: string;
   /** multiplies WeChat's notify retry delays */
   notifyRetryScale: number;
+  /** WeChat completes every refund it accepted this many ms later (refund-auto-settle.ts); unset or 0: only /control/refund does */
+  refundSettleAfterMs?: number;
   /** the simulated WeChat's clock in ms (default Date.now); tests move it to expire prepay_ids */
   clock?: () => number;
   /**

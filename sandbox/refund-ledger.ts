@@ -41,7 +41,12 @@ const MAX_REFUNDS_PER_TRADE = 50;
  * trade's; refunds that are not closed never add up to more than it.
  */
 export class RefundLedger {
-  constructor(private readonly trades: TradeStore, private readonly refunds: RefundStore) {}
+  constructor(
+    private readonly trades: TradeStore,
+    private readonly refunds: RefundStore,
+    /** told of every refund accepted (refund-auto-settle.ts) */
+    private readonly onAccepted: (refund: Refund) => void = () => undefined,
+  ) {}
 
   /** The paid trade a refund names; undefined when unknown or unpaid. */
   paidTrade(names: { transactionId?: string; outTradeNo?: string }): Trade | undefined {
@@ -85,6 +90,7 @@ export class RefundLedger {
       source: application.source,
       fundsAccount: application.fundsAccount,
     });
+    this.onAccepted(refund);
     return { refund, replayed: false };
   }
 }

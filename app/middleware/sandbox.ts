@@ -22,6 +22,7 @@ export function sandboxOf(app: Application): Sandbox {
       wechatpayPrivateKey: sandbox.wechatpayPrivateKey,
       wechatpayPublicKeyId: wxpay.publicKeyId,
       notifyRetryScale: sandbox.notifyRetryScale,
+      refundSettleAfterMs: sandbox.refundSettleAfterMs,
       // Local dev keeps the simulated trades across restarts, so orders keep prepay_ids that can still be paid.
       statePath: app.config.env === 'local' ? path.join(app.baseDir, 'run/sandbox-state.json') : undefined,
     });
