@@ -111,7 +111,7 @@ export class Sandbox {
     this.route('POST', '/control/pay', request => payer.pay(request));
     this.route('GET', '/control/notifies', async request => payer.notifyReport(request));
     this.route('POST', '/control/notify/resend', request => payer.resend(request));
-    const requestPayment = new RequestPaymentControl(options, this.trades, payer);
+    const requestPayment = new RequestPaymentControl(options, this.trades, payer, merchantPublicKey);
     this.route('POST', '/control/request-payment', request => requestPayment.handle(request));
     const refunds = new RefundControl(this.refunds, this.refundNotifies);
     this.route('POST', '/control/refund', request => refunds.settle(request));

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { json, parseJsonBody, SandboxReply, SandboxRequest } from './http';
 import type { SandboxOptions } from './options';
 import type { Payer } from './payer';
@@ -42,12 +42,12 @@ function refused(reason: string, signType?: string): SandboxReply {
  * callbacks would; 400 only for a call that is not one.
  */
 export class RequestPaymentControl {
-  private merchantPublicKey?: KeyObject;
-
   constructor(
     private readonly options: SandboxOptions,
     private readonly trades: TradeStore,
     private readonly payer: Payer,
+    /** the public half of the merchant's key, which the sandbox derives once (absent without one) */
+    private readonly merchantPublicKey: KeyObject | undefined,
   ) {}
 
   async handle(request: SandboxRequest): Promise<SandboxReply> {
@@ -79,7 +79,7 @@ export class RequestPaymentControl {
       return refused(`signType ${params.signType} does not match the ${trade.origin.api} prepay's ${expectedSignType}`, signType);
     }
 
-    const problem = paySignProblem(params, { apiKey: this.options.apiKey, merchantPublicKey: this.publicKey() });
+    const problem = paySignProblem(params, { apiKey: this.options.apiKey, merchantPublicKey: this.merchantPublicKey });
     if (problem) return refused(problem, signType);
 
     if (action === 'CANCEL') {
@@ -96,12 +96,5 @@ export class RequestPaymentControl {
       ? { paySignValid: true, signType, errMsg: 'requestPayment:ok', payment }
       : { paySignValid: true, signType, reason: 'the payment failed', errMsg: 'requestPayment:fail the payment failed', payment };
     return json(200, outcome);
-  }
-
-  private publicKey(): KeyObject | undefined {
-    if (!this.merchantPublicKey && this.options.merchantPrivateKey) {
-      this.merchantPublicKey = createPublicKey(createPrivateKey(this.options.merchantPrivateKey));
-    }
-    return this.merchantPublicKey;
   }
 }
