@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import jwt from 'jsonwebtoken';
 import { app, mock } from 'egg-mock/bootstrap';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { billDate, resetBills, setBillDay } from '../support/bills';
 import { bearer } from '../support/client';
 import { pendingOrder } from '../support/orders';
@@ -11,7 +11,7 @@ import { eventually } from '../support/sandbox';
 import { paidOrder } from '../app/refund-fixtures';
 import { createStaff, STAFF_PASSWORD } from '../app/staff-accounts';
 import { jwtSecretKey } from '../../app/lib/jwt-secret';
-import { appOrigin, launchChromium, openPage, screenshot, Viewport } from './harness';
+import { chromiumPerFile, screenshot, Viewport } from './harness';
 
 /**
  * The merchant console (/console/) in real Chromium against the test app
@@ -21,32 +21,17 @@ import { appOrigin, launchChromium, openPage, screenshot, Viewport } from './har
  * reconciliation day, and the phone layout.
  */
 describe('test/browser/console.test.ts', () => {
-  let browser: Browser;
-  let origin: string;
+  const chromium = chromiumPerFile(app);
   let errors: string[];
-  let closeContext: (() => Promise<void>) | undefined;
 
-  before(async () => {
-    browser = await launchChromium();
-    origin = appOrigin(app);
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await closeContext?.();
-    closeContext = undefined;
-    mock.restore();
-  });
+  afterEach(() => mock.restore());
 
   async function open(viewport: Viewport = 'laptop', path = '/console/'): Promise<Page> {
-    const opened = await openPage(browser, origin, viewport);
-    closeContext = () => opened.context.close();
-    errors = opened.errors;
+    const page = await chromium.open(path, viewport);
+    errors = chromium.errors;
     // a failing step says where within the test's time
-    opened.page.setDefaultTimeout(10_000);
-    await opened.page.goto(path);
-    return opened.page;
+    page.setDefaultTimeout(10_000);
+    return page;
   }
 
   async function signIn(page: Page, username: string, password = STAFF_PASSWORD): Promise<void> {

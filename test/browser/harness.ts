@@ -61,3 +61,38 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * One Chromium per test file and a fresh context per test, closed after it:
+ * call inside `describe`. `open` gives a page of the test app at `path`;
+ * `errors` holds the script errors of the page opened last.
+ */
+export function chromiumPerFile(app: Application) {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let errors: string[] = [];
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+  return {
+    async open(path: string, viewport: Viewport = 'laptop'): Promise<Page> {
+      if (!browser) throw new Error('Chromium is not running: chromiumPerFile() belongs inside describe()');
+      const opened = await openPage(browser, appOrigin(app), viewport);
+      context = opened.context;
+      errors = opened.errors;
+      await opened.page.goto(path);
+      return opened.page;
+    },
+    get errors(): string[] {
+      return errors;
+    },
+  };
+}
+

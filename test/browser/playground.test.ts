@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { app, mock } from 'egg-mock/bootstrap';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { seedProducts } from '../support/client';
 import { mockWechatPayConfig } from '../app/wechatpay-config';
-import { appOrigin, launchChromium, openPage, screenshot, Viewport } from './harness';
+import { appOrigin, chromiumPerFile, screenshot, Viewport } from './harness';
 
 /**
  * The mini-program playground (/playground/) in real Chromium against the
@@ -11,18 +11,8 @@ import { appOrigin, launchChromium, openPage, screenshot, Viewport } from './har
  * wx.requestPayment, watch the notify land, close, list; v2 and v3.
  */
 describe('test/browser/playground.test.ts', () => {
-  let browser: Browser;
-  let origin: string;
+  const chromium = chromiumPerFile(app);
   let errors: string[];
-  let closeContext: (() => Promise<void>) | undefined;
-
-  before(async () => {
-    browser = await launchChromium();
-    origin = appOrigin(app);
-  });
-  after(async () => {
-    await browser?.close();
-  });
   beforeEach(async () => {
     await seedProducts(app, [
       { name: 'Latte', price: 2600, stock: 100 },
@@ -30,19 +20,13 @@ describe('test/browser/playground.test.ts', () => {
       { name: 'Sparkling water', price: 5, stock: 999 },
     ]);
   });
-  afterEach(async () => {
-    await closeContext?.();
-    closeContext = undefined;
-    mock.restore();
-  });
+  afterEach(() => mock.restore());
 
   async function open(viewport: Viewport): Promise<Page> {
-    const opened = await openPage(browser, origin, viewport);
-    closeContext = () => opened.context.close();
-    errors = opened.errors;
-    await opened.page.goto('/playground/');
-    await opened.page.waitForSelector('body[data-ready="true"]');
-    return opened.page;
+    const page = await chromium.open('/playground/', viewport);
+    errors = chromium.errors;
+    await page.waitForSelector('body[data-ready="true"]');
+    return page;
   }
 
   const text = (page: Page, selector: string) => page.locator(selector).innerText();
@@ -113,7 +97,7 @@ describe('test/browser/playground.test.ts', () => {
   });
 
   it('should do the same in v3, the paySign RSA (phone)', async () => {
-    mockWechatPayConfig(app, { apiVersion: 'v3', notifyUrl: `${origin}/api/pay/notify/v3` });
+    mockWechatPayConfig(app, { apiVersion: 'v3', notifyUrl: `${appOrigin(app)}/api/pay/notify/v3` });
     const page = await open('phone');
     await payToPaid(page, 'playground-v3-phone', 'RSA', /^v3 \(paySign SHA256withRSA\)$/);
   });
