@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CounterSeries, HistogramSeries, SeriesCounter, SeriesHistogram } from './series';
 import type { UpstreamCallObservation } from '../upstream/request';
 
 /** A Sequelize connection pool as sequelize-pool exposes it (what the pool gauges read). */
@@ -10,11 +11,14 @@ export interface PoolState {
   maxSize: number;
 }
 
+const NOTIFY_KINDS = [ 'v2', 'v3', 'refund-v2', 'refund-v3' ] as const;
+const NOTIFY_OUTCOMES = [ 'acknowledged', 'refused', 'failed' ] as const;
+
 /** The notify routes, as NotifyController names them: payment or refund, v2 or v3. */
-export type NotifyKind = 'v2' | 'v3' | 'refund-v2' | 'refund-v3';
+export type NotifyKind = typeof NOTIFY_KINDS[number];
 
 /** What became of a notify request: acknowledged, refused (a verdict), or failed on our side (WeChat retries). */
-export type NotifyOutcome = 'acknowledged' | 'refused' | 'failed';
+export type NotifyOutcome = typeof NOTIFY_OUTCOMES[number];
 
 // Seconds. Notifies and settlements are a few milliseconds normally and up to
 // NOTIFY_DEADLINE_MS (4 s) on a stalled database; calls to WeChat up to their
@@ -22,12 +26,11 @@ export type NotifyOutcome = 'acknowledged' | 'refused' | 'failed';
 const REQUEST_BUCKETS = [ 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8 ];
 const UPSTREAM_BUCKETS = [ 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 ];
 
-// The label sets of every notify answer, made once: a notify storm records thousands a second.
-const NOTIFY_LABELS = Object.fromEntries(([ 'v2', 'v3', 'refund-v2', 'refund-v3' ] as const).map(kind => [ kind, Object.fromEntries(
-  ([ 'acknowledged', 'refused', 'failed' ] as const).map(outcome => [ outcome, Object.freeze({
-    kind: kind.startsWith('refund') ? 'refund' : 'payment', api_version: kind.endsWith('v3') ? 'v3' : 'v2', outcome,
-  }) ]),
-) ])) as Record<NotifyKind, Record<NotifyOutcome, Readonly<{ kind: string; api_version: string; outcome: NotifyOutcome }>>>;
+/** The series a notify answer records in: its count and its duration. */
+interface NotifySeries {
+  total: CounterSeries;
+  duration: HistogramSeries;
+}
 
 /**
  * Every metric this service exports, defined in one place and recorded
@@ -39,35 +42,45 @@ const NOTIFY_LABELS = Object.fromEntries(([ 'v2', 'v3', 'refund-v2', 'refund-v3'
 export class WxpayMetrics {
   readonly registry = new Registry();
 
-  private readonly notifies = new Counter({
+  // The notify path's metrics record through series (./series.ts), resolved once per label set.
+  private readonly notifies = new SeriesCounter({
     name: 'wxpay_notify_total',
     help: 'Notify requests from WeChat Pay by kind (payment, refund), API version and outcome',
-    labelNames: [ 'kind', 'api_version', 'outcome' ] as const,
+    labelNames: [ 'kind', 'api_version', 'outcome' ],
     registers: [ this.registry ],
   });
 
-  private readonly notifyDuration = new Histogram({
+  private readonly notifyDuration = new SeriesHistogram({
     name: 'wxpay_notify_duration_seconds',
     help: 'Time from a notify request\'s arrival to its answer',
-    labelNames: [ 'kind', 'api_version', 'outcome' ] as const,
+    labelNames: [ 'kind', 'api_version', 'outcome' ],
     buckets: REQUEST_BUCKETS,
     registers: [ this.registry ],
   });
 
-  private readonly settlements = new Counter({
+  private readonly settlements = new SeriesCounter({
     name: 'wxpay_settlement_total',
     help: 'Verified paid reports applied to orders, by source (notify, query) and outcome (PAID, DUPLICATE, …)',
-    labelNames: [ 'source', 'outcome' ] as const,
+    labelNames: [ 'source', 'outcome' ],
     registers: [ this.registry ],
   });
 
-  private readonly settlementDuration = new Histogram({
+  private readonly settlementDuration = new SeriesHistogram({
     name: 'wxpay_settlement_duration_seconds',
     help: 'Time to apply a verified paid report (the compare-and-set and, when needed, the automatic refund)',
-    labelNames: [ 'source' ] as const,
+    labelNames: [ 'source' ],
     buckets: REQUEST_BUCKETS,
     registers: [ this.registry ],
   });
+
+  // Every notify answer's series, made at start: all of them are scraped from the first, at 0.
+  private readonly notifySeries = Object.fromEntries(NOTIFY_KINDS.map(kind => [ kind, Object.fromEntries(NOTIFY_OUTCOMES.map(outcome => {
+    const labels = { kind: kind.startsWith('refund') ? 'refund' : 'payment', api_version: kind.endsWith('v3') ? 'v3' : 'v2', outcome };
+    return [ outcome, { total: this.notifies.labels(labels), duration: this.notifyDuration.labels(labels) }];
+  })) ])) as Record<NotifyKind, Record<NotifyOutcome, NotifySeries>>;
+
+  // A settlement's series by source and outcome, made on first use.
+  private readonly settlementSeries = new Map<string, { total: CounterSeries; duration: HistogramSeries }>();
 
   private readonly upstreamCalls = new Counter({
     name: 'wxpay_upstream_requests_total',
@@ -133,14 +146,20 @@ export class WxpayMetrics {
   }
 
   notifyAnswered(kind: NotifyKind, outcome: NotifyOutcome, seconds: number): void {
-    const labels = NOTIFY_LABELS[kind][outcome];
-    this.notifies.inc(labels);
-    this.notifyDuration.observe(labels, seconds);
+    const series = this.notifySeries[kind][outcome];
+    series.total.inc();
+    series.duration.observe(seconds);
   }
 
   settled(source: string, outcome: string, seconds: number): void {
-    this.settlements.inc({ source, outcome });
-    this.settlementDuration.observe({ source }, seconds);
+    const key = `${source}\u0000${outcome}`;
+    let series = this.settlementSeries.get(key);
+    if (!series) {
+      series = { total: this.settlements.labels({ source, outcome }), duration: this.settlementDuration.labels({ source }) };
+      this.settlementSeries.set(key, series);
+    }
+    series.total.inc();
+    series.duration.observe(seconds);
   }
 
   /** callUpstream's observer (app/upstream/request.ts): one observation per call to WeChat. */
