@@ -51,6 +51,15 @@ describe('test/app/controller/metrics.test.ts', () => {
       assert.equal(sample(text, 'wxpay_db_pool_max_connections'), (app.config.sequelize as { pool: { max: number } }).pool.max);
       assert.match(text, /^# TYPE wxpay_notify_total counter$/m);
       assert.match(text, /^# TYPE wxpay_settlement_duration_seconds histogram$/m);
+      // every notify series exists from the start, so a rate over it has data before the first such notify
+      for (const kind of [ 'payment', 'refund' ]) {
+        for (const apiVersion of [ 'v2', 'v3' ]) {
+          for (const outcome of [ 'acknowledged', 'refused', 'failed' ]) {
+            assert.match(text, new RegExp(`^wxpay_notify_total\\{kind="${kind}",api_version="${apiVersion}",outcome="${outcome}"\\} \\d+$`, 'm'));
+            assert.match(text, new RegExp(`^wxpay_notify_duration_seconds_count\\{kind="${kind}",api_version="${apiVersion}",outcome="${outcome}"\\} \\d+$`, 'm'));
+          }
+        }
+      }
     });
 
     it('should count a paid notify, its settlement and latency, and the call to WeChat before it', async () => {
