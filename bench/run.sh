@@ -53,70 +53,18 @@ export BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 [[ "$DB_NAME" =~ ^[A-Za-z0-9_]*bench[A-Za-z0-9_]*$ ]] || { echo "BENCH_DB_NAME must be [A-Za-z0-9_] and contain 'bench'" >&2; exit 2; }
 [[ -d "$REPO/node_modules/autocannon" ]] || { echo "node_modules (with autocannon) missing: run npm ci first" >&2; exit 2; }
 
-log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" | tee -a "$RESULTS" >&2; }
-random_hex() { node -e "process.stdout.write(require('crypto').randomBytes($1).toString('hex'))"; }
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 
 # ---- credentials: local, throw-away, shared by the app, the sandbox and the benches ----
-export EGG_SERVER_ENV=prod NODE_ENV=production
 export DATABASE_URL="$DB_SERVER_URL/$DB_NAME"
-export AUTH_TOKEN_SECRET; AUTH_TOKEN_SECRET="$(random_hex 24)"
-export WECHAT_APPID="wxbench0000000001"
-export WECHAT_SECRET; WECHAT_SECRET="$(random_hex 16)"
-export WECHATPAY_MCHID="1900000109"
-export WECHATPAY_API_KEY; WECHATPAY_API_KEY="$(random_hex 16)"
-export WECHATPAY_SIGN_TYPE="${WECHATPAY_SIGN_TYPE:-MD5}"
-export WECHATPAY_NOTIFY_URL="http://127.0.0.1:$APP_PORT/api/pay/notify"
-export WECHAT_API_BASE="http://127.0.0.1:$SANDBOX_PORT/sandbox/wechat"
-export WECHATPAY_API_BASE="http://127.0.0.1:$SANDBOX_PORT/sandbox/pay"
 export LOG_DIR="$OUT_DIR/logs"
-export SANDBOX_PORT
-# The standalone sandbox also serves TLS; any free port, so it never meets a local `npm run dev`.
-export SANDBOX_TLS_PORT=0
 
 APP_JOB="" SANDBOX_JOB="" BASELINE_JOB="" DB_CREATED=""
 
-sql() { # sql "statement" — on the server, no database selected
-  (cd "$REPO" && node -e '
-    const mysql = require("mysql2/promise");
-    const url = new URL(process.argv[1]);
-    mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password) })
-      .then(async c => { await c.query(process.argv[2]); await c.end(); })
-      .catch(e => { console.error(e.message); process.exit(1); });' "$DB_SERVER_URL" "$1")
-}
-
-wait_gone() { # wait_gone PID SECONDS: true once the process has exited
-  local pid=$1 i
-  for ((i = 0; i < $2 * 10; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  return 1
-}
-
-wait_http() { # wait_http URL SECONDS [any]: a 2xx answer (any answer at all with "any")
-  local i fail=-f
-  [[ "${3:-}" == any ]] && fail=""
-  for ((i = 0; i < $2 * 2; i++)); do
-    curl $fail -sS -m 1 -o /dev/null "$1" 2>/dev/null && return 0
-    sleep 0.5
-  done
-  echo "no answer from $1 after $2 s" >&2
-  return 1
-}
-
 stop_app() {
-  [[ -n "$APP_JOB" ]] || return 0
-  (cd "$BUILD_DIR" && node_modules/.bin/egg-scripts stop --title="$TITLE" >/dev/null 2>&1) || true
-  if ! wait_gone "$APP_JOB" 30; then kill -TERM "$APP_JOB" 2>/dev/null || true; wait_gone "$APP_JOB" 10 || kill -KILL "$APP_JOB" 2>/dev/null || true; fi
-  wait "$APP_JOB" 2>/dev/null || true
+  stop_egg "$BUILD_DIR" "$TITLE" "$APP_JOB"
   APP_JOB=""
-}
-
-stop_pid() { # stop_pid VAR: TERM the job whose pid is in $VAR, then KILL after 10 s
-  local pid=${!1}
-  [[ -n "$pid" ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  printf -v "$1" '%s' ""
 }
 
 cleanup() {
@@ -125,7 +73,7 @@ cleanup() {
   stop_app
   stop_pid BASELINE_JOB
   stop_pid SANDBOX_JOB
-  if [[ -n "$DB_CREATED" ]]; then sql "DROP DATABASE IF EXISTS \`$DB_NAME\`" || echo "could not drop database $DB_NAME" >&2; fi
+  if [[ -n "$DB_CREATED" ]]; then sql "$DB_SERVER_URL" "DROP DATABASE IF EXISTS \`$DB_NAME\`" || echo "could not drop database $DB_NAME" >&2; fi
   if [[ "${BENCH_KEEP_BUILD:-0}" != 1 ]]; then rm -rf "$BUILD_DIR"; fi
   if [[ "${BENCH_KEEP_LOGS:-0}" != 1 ]]; then rm -rf "$OUT_DIR/logs"; fi
   rm -rf "$OUT_DIR/v3-keys" "$OUT_DIR/v2-keys"
@@ -138,34 +86,15 @@ trap 'exit 130' INT TERM
 mkdir -p "$OUT_DIR/logs"
 : > "$RESULTS"
 
-# Production with v2 requires the merchant API client certificate (refunds); a throw-away one serves here.
-mkdir -p "$OUT_DIR/v2-keys"
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$WECHATPAY_MCHID" \
-  -keyout "$OUT_DIR/v2-keys/apiclient_key.pem" -out "$OUT_DIR/v2-keys/apiclient_cert.pem" 2>/dev/null
-export WECHATPAY_PRIVATE_KEY="$OUT_DIR/v2-keys/apiclient_key.pem" WECHATPAY_CLIENT_CERT="$OUT_DIR/v2-keys/apiclient_cert.pem"
+use_v2_env "$OUT_DIR/v2-keys" "$APP_PORT" "$SANDBOX_PORT"
 
 # ---- 1. build a copy ----
 log "building the working tree of $SOURCE in $BUILD_DIR"
-mkdir -p "$BUILD_DIR"
-list_sources() {
-  if git -C "$SOURCE" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    git ls-files; git ls-files --others --exclude-standard
-  else
-    find . -type f -not -path './node_modules/*' -not -path './.git/*' -not -path './run/*' -not -path './logs/*' | sed 's|^\./||'
-  fi
-}
-(cd "$SOURCE" && list_sources | grep -Ev '^(bench|test)/' | sort -u \
-  | while IFS= read -r f; do [[ -f "$f" ]] && printf '%s\0' "$f"; done \
-  | xargs -0 cp --parents -p -t "$BUILD_DIR/")
-ln -sfn "$REPO/node_modules" "$BUILD_DIR/node_modules"
-if ! (cd "$BUILD_DIR" && node_modules/.bin/ets >/dev/null && node_modules/.bin/tsc -p tsconfig.json --outDir .) > "$OUT_DIR/build.log" 2>&1; then
-  log "WARNING: tsc reported errors (see $OUT_DIR/build.log); benchmarking what it emitted"
-fi
-[[ -f "$BUILD_DIR/app/service/notify.js" && -f "$BUILD_DIR/sandbox/standalone.js" ]] || { cat "$OUT_DIR/build.log" >&2; exit 1; }
+build_tree "$SOURCE" "$BUILD_DIR" "$OUT_DIR/build.log"
 
 # ---- 2. database ----
 log "creating database $DB_NAME and migrating it"
-sql "CREATE DATABASE \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+sql "$DB_SERVER_URL" "CREATE DATABASE \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 DB_CREATED=1
 (cd "$BUILD_DIR" && npm run --silent db:migrate) > "$OUT_DIR/migrate.log" 2>&1 || { cat "$OUT_DIR/migrate.log" >&2; exit 1; }
 DB_PIDS="$(pgrep -x mariadbd || pgrep -x mysqld || true)"
@@ -177,13 +106,8 @@ wait_http "http://127.0.0.1:$SANDBOX_PORT/" 20 any || { cat "$OUT_DIR/sandbox.lo
 
 start_app() { # start_app POOL [extra egg-scripts args...]
   local pool=$1; shift
-  (cd "$BUILD_DIR" && DATABASE_POOL_MAX="$pool" exec node_modules/.bin/egg-scripts start \
-    --workers="$WORKERS" --port="$APP_PORT" --title="$TITLE" "$@") > "$OUT_DIR/${APP_LOG:-app-pool$pool}.log" 2>&1 &
-  APP_JOB=$!
-  wait_http "http://127.0.0.1:$APP_PORT/healthz" 60 || { tail -30 "$OUT_DIR/${APP_LOG:-app-pool$pool}.log" >&2; exit 1; }
-  local master
-  master="$(pgrep -f -- "start-cluster .*\"title\":\"$TITLE\"" | head -1)"
-  APP_PIDS="$(pgrep -P "$master" -f app_worker.js | paste -sd, -)"
+  start_egg "$BUILD_DIR" "$APP_PORT" "$TITLE" "$pool" "$WORKERS" "$OUT_DIR/${APP_LOG:-app-pool$pool}.log" "$@" || { APP_JOB=$EGG_JOB; exit 1; }
+  APP_JOB=$EGG_JOB APP_PIDS=$EGG_PIDS
 }
 
 notify_bench() { # notify_bench LABEL BASE_URL PIDS ORDERS [extra args]; NOTIFY_SCRIPT=notify-v3 for v3
@@ -323,29 +247,7 @@ fi
 
 # ---- 4b. v3 notifies: throw-away keys, the app restarted in v3 (public-key) mode ----
 if [[ "${BENCH_V3:-1}" == 1 ]]; then
-  KEYS_DIR="$OUT_DIR/v3-keys" # removed by cleanup
-  mkdir -p -m 700 "$KEYS_DIR"
-  node -e '
-    const { generateKeyPairSync, randomBytes } = require("node:crypto");
-    const fs = require("node:fs");
-    const dir = process.argv[1];
-    const pair = name => {
-      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      fs.writeFileSync(`${dir}/${name}_key.pem`, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-      fs.writeFileSync(`${dir}/${name}_public.pem`, publicKey.export({ type: "spki", format: "pem" }));
-    };
-    pair("wechatpay"); pair("merchant");
-    fs.writeFileSync(`${dir}/apiv3.key`, randomBytes(16).toString("hex"), { mode: 0o600 }); // 32 characters
-  ' "$KEYS_DIR"
-  # v3 mode from here on (the v2 steps are done); WECHATPAY_API_KEY stays set, unused.
-  export WECHATPAY_API_VERSION=v3
-  export WECHATPAY_APIV3_KEY; WECHATPAY_APIV3_KEY="$(cat "$KEYS_DIR/apiv3.key")"
-  export WECHATPAY_CERT_SERIAL; WECHATPAY_CERT_SERIAL="$(random_hex 20 | tr a-f A-F)" # 40 hex, never checked here
-  export WECHATPAY_PRIVATE_KEY="$KEYS_DIR/merchant_key.pem"
-  export WECHATPAY_PUBLIC_KEY="$KEYS_DIR/wechatpay_public.pem"
-  export WECHATPAY_PUBLIC_KEY_ID="PUB_KEY_ID_0100000000BENCH0000000000000001"
-  export WECHATPAY_NOTIFY_URL="http://127.0.0.1:$APP_PORT/api/pay/notify/v3"
-  export BENCH_WECHATPAY_PRIVATE_KEY="$KEYS_DIR/wechatpay_key.pem" # the bench signs as WeChat Pay
+  use_v3_env "$OUT_DIR/v3-keys" "$APP_PORT" # removed by cleanup
   v3_pool="${POOL_SIZES%% *}"
   APP_LOG="app-v3-pool$v3_pool" start_app "$v3_pool"
   NOTIFY_SCRIPT=notify-v3 notify_bench "egg prod v3, $WORKERS workers, pool $v3_pool" "http://127.0.0.1:$APP_PORT" "$APP_PIDS" "$SMALL_ORDERS"
