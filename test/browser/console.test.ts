@@ -161,8 +161,9 @@ describe('test/browser/console.test.ts', () => {
     assert.equal(part.reason, 'one cup returned');
     assert.equal(part.createdBy, 'olga');
     const partRow = page.locator(`[data-refund="${part.refundNo}"]`);
-    assert.equal(await text(partRow.locator('[data-test=status]')), 'PROCESSING');
-    assert.equal(await text(page.locator('[data-test=order-refundable]')), '¥42.00');
+    // The outcome shows as soon as the refund is answered; the order and its refunds are read again after it.
+    await waitForText(partRow.locator('[data-test=status]'), /^PROCESSING$/);
+    await waitForText(page.locator('[data-test=order-refundable]'), /^¥42\.00$/);
 
     // WeChat settles it; the console, polling, shows it and the refunded amount.
     await settleRefund(app, part.refundNo, 'SUCCESS');
