@@ -107,10 +107,9 @@ export interface HistogramSeries {
 }
 
 interface HistogramState {
-  /** observations per bucket (not cumulative); the last one is +Inf */
+  /** observations per bucket (not cumulative); the last one is +Inf, so they add up to the count */
   perBucket: number[];
   sum: number;
-  count: number;
 }
 
 export class SeriesHistogram extends SeriesMetric<HistogramState> {
@@ -132,13 +131,12 @@ export class SeriesHistogram extends SeriesMetric<HistogramState> {
         while (i < bounds.length && value > bounds[i]) i++;
         state.perBucket[i]++;
         state.sum += value;
-        state.count++;
       },
     };
   }
 
   protected newState(): HistogramState {
-    return { perBucket: new Array<number>(this.upperBounds.length + 1).fill(0), sum: 0, count: 0 };
+    return { perBucket: new Array<number>(this.upperBounds.length + 1).fill(0), sum: 0 };
   }
 
   protected samples(labels: Labels, state: HistogramState): SampleJson[] {
@@ -148,9 +146,10 @@ export class SeriesHistogram extends SeriesMetric<HistogramState> {
       cumulative += state.perBucket[i];
       samples.push({ labels: { ...labels, le: bound }, value: cumulative, metricName: `${this.name}_bucket` });
     });
-    samples.push({ labels: { ...labels, le: '+Inf' }, value: state.count, metricName: `${this.name}_bucket` });
+    const count = cumulative + state.perBucket[this.upperBounds.length];
+    samples.push({ labels: { ...labels, le: '+Inf' }, value: count, metricName: `${this.name}_bucket` });
     samples.push({ labels: { ...labels }, value: state.sum, metricName: `${this.name}_sum` });
-    samples.push({ labels: { ...labels }, value: state.count, metricName: `${this.name}_count` });
+    samples.push({ labels: { ...labels }, value: count, metricName: `${this.name}_count` });
     return samples;
   }
 }
