@@ -103,7 +103,7 @@ const orderNoOf = (tag, index) => `${ORDER_PREFIX}${tag}${String(index).padStart
 const amountOf = index => 100 + (index % 9900); // 1.00 .. 99.99 yuan, in fen
 const transactionIdOf = (tag, index) => `4200${String(index).padStart(10, '0')}${tag}`;
 
-async function freshState(db, count) {
+async function freshState(db, count, { settleFill = true } = {}) {
   await db.query('SET FOREIGN_KEY_CHECKS = 0');
   for (const table of [ 'payment_events', 'order_items', 'orders', 'users' ]) await db.query(`TRUNCATE TABLE ${table}`);
   await db.query('SET FOREIGN_KEY_CHECKS = 1');
@@ -122,7 +122,7 @@ async function freshState(db, count) {
   }
   await db.query('ANALYZE TABLE orders');
   const fillSeconds = (Date.now() - started) / 1000;
-  await settle(db);
+  if (settleFill) await settle(db);
   return { tag, fillSeconds };
 }
 
@@ -530,9 +530,10 @@ function runNotifyBench(proto) {
   });
 }
 
-// The load engine and checks are shared with the refund benches (refund-notify-v2.js, refund-notify-v3.js).
+// The load engine and checks are shared with the refund benches (refund-notify-v2.js, refund-notify-v3.js);
+// the v2 bodies and the fresh state with notify-instructions.js.
 module.exports = {
-  runNotifyBench, config, orderNoOf, amountOf, transactionIdOf, BENCH_OPENID, BATCH_ROWS,
+  runNotifyBench, config, orderNoOf, amountOf, transactionIdOf, BENCH_OPENID, BATCH_ROWS, v2Protocol, freshState,
   runLoad, runDistinct, printBenchResult, combine, Checks, sampleIndices, settle,
 };
 
