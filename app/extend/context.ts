@@ -6,7 +6,7 @@ const REQUEST_ID = Symbol('requestId');
 export default {
   /**
    * This request's id (app/lib/request-id.ts): the trusted proxy's
-   * `X-Request-Id` or a new one, chosen on first use, by the request_id
+   * `X-Request-Id` or a new one, chosen on first use, by the errorHandler
    * middleware or by the first log line, whichever comes first.
    */
   get requestId(): string {

@@ -1,5 +1,6 @@
 import { Context } from 'egg';
 import { ApiError } from '../lib/api-error';
+import { REQUEST_ID_HEADER } from '../lib/request-id';
 
 // Fixed texts: egg's own messages talk about its configuration, not the client's mistake.
 const HTTP_ERROR_MESSAGES: Record<number, string> = {
@@ -9,11 +10,14 @@ const HTTP_ERROR_MESSAGES: Record<number, string> = {
 };
 
 /**
- * The one place errors become replies: `{ code, message }` JSON with the
- * error's status. 4xx are the client's business and stay out of the error
+ * First in the chain (app.ts). Every reply carries `X-Request-Id`
+ * (ctx.requestId, app/extend/context.ts), set before anything else runs, and
+ * this is the one place errors become replies: `{ code, message }` JSON with
+ * the error's status. 4xx are the client's business and stay out of the error
  * log; 5xx are logged with their stack, and the client never sees it.
  */
 export default () => async function errorHandler(ctx: Context, next: () => Promise<void>) {
+  ctx.set(REQUEST_ID_HEADER, ctx.requestId);
   try {
     await next();
     if (ctx.status === 404 && !ctx.body) {

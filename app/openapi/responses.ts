@@ -2,8 +2,8 @@ import { ref } from './schemas';
 import type { Header, Parameter, Response, Schema } from './types';
 
 /**
- * Building blocks of responses: every reply carries X-Request-Id (the
- * requestId middleware), and every error is `{ code, message }` with the
+ * Building blocks of responses: every reply carries X-Request-Id (set by
+ * errorHandler, first in the chain), and every error is `{ code, message }` with the
  * codes that status can really carry on that route listed in an enum, so a
  * new code reaching a client undocumented fails the conformance check.
  */

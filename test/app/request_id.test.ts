@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { app, mock } from 'egg-mock/bootstrap';
-import { logLinesWith } from '../logs';
+import { logLinesWith } from './logs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const freshId = () => `lb-${randomBytes(8).toString('hex')}`;
 
-describe('test/app/middleware/request_id.test.ts', () => {
+describe('test/app/request_id.test.ts', () => {
   afterEach(() => mock.restore());
 
   it('should give a success, an error and a route-less reply each its own X-Request-Id', async () => {
@@ -16,6 +16,26 @@ describe('test/app/middleware/request_id.test.ts', () => {
     const ids = [ ok, unauthorized, missing ].map(res => res.headers['x-request-id']);
     for (const id of ids) assert.match(id, UUID);
     assert.equal(new Set(ids).size, 3);
+  });
+
+  it('should set the id first of all: errorHandler heads the chain, and egg\'s unused core middleware is gone', () => {
+    const { coreMiddleware } = app.config;
+    assert.equal(coreMiddleware[0], 'errorHandler');
+    for (const unused of [ 'meta', 'siteFile', 'notfound', 'overrideMethod' ]) assert.ok(!coreMiddleware.includes(unused), unused);
+  });
+
+  it('should answer what egg\'s own middleware used to (favicon, method override) as the API does', async () => {
+    // siteFile redirected /favicon.ico to eggjs.org, a site a merchant's network may not reach
+    const favicon = await app.httpRequest().get('/favicon.ico').expect(404);
+    assert.equal(favicon.body.code, 'NOT_FOUND');
+    assert.match(favicon.headers['x-request-id'], UUID);
+    // meta's timing header is no longer sent
+    assert.equal(favicon.headers['x-readtime'], undefined);
+    // overrideMethod turned this POST into a GET of the products
+    const overridden = await app.httpRequest().post('/api/products').set('x-http-method-override', 'GET')
+      .send({});
+    assert.equal(overridden.status, 404);
+    assert.equal(overridden.body.code, 'NOT_FOUND');
   });
 
   it('should give notify replies, v2 and v3, an X-Request-Id', async () => {
