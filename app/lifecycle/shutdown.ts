@@ -1,4 +1,5 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * What a worker does between SIGTERM and its exit (egg-cluster calls
@@ -29,38 +30,55 @@ export function isShuttingDown(app: object): boolean {
   return shuttingDown.has(app);
 }
 
+// Node's own link from a connection to the response it is writing (pipelined requests wait their
+// turn). Read only when a drain begins.
+type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
+
 /**
  * Counts the requests a server is answering, so that a close can wait for
  * them; while draining, every reply says `Connection: close` so keep-alive
  * clients (a load balancer, WeChat) take their next request elsewhere.
+ * Every request passes through here, a notify storm's thousands a second
+ * included, so a request costs a counter and one listener, and nothing that
+ * lives longer than the request refers to its response: a Set of the
+ * responses in flight (or a reference from their connection) made V8 promote
+ * about 3 KB more per request out of the young generation (measured with
+ * --trace-gc-nvp: 5.4 KB without, 8.4 and 9.6 KB with), and the notify
+ * throughput fell with the extra garbage collection. A drain finds the
+ * responses in flight through their connections instead.
  */
 export class HttpDrain {
-  private readonly inFlight = new Set<ServerResponse>();
+  private readonly connections = new Set<HttpSocket>();
+  private inFlight = 0;
   private draining = false;
   private idle: Array<() => void> = [];
 
   constructor(private readonly server: Server) {
+    // Per connection, which keep-alive clients hold for many requests.
+    server.on('connection', (socket: HttpSocket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
     // First listener: it runs before Koa's and can still set headers.
-    server.prependListener('request', (_req, res: ServerResponse) => this.track(res));
+    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => this.track(res));
   }
 
   get requestsInFlight(): number {
-    return this.inFlight.size;
+    return this.inFlight;
   }
 
   private track(res: ServerResponse): void {
-    this.inFlight.add(res);
+    this.inFlight++;
     if (this.draining) res.shouldKeepAlive = false;
-    const finish = () => {
-      this.inFlight.delete(res);
+    // 'close' comes after the reply is sent, or when the connection is lost before it: one listener covers both.
+    res.once('close', () => {
+      this.inFlight--;
       if (this.draining) {
         // the socket that just answered is idle now; nothing else will close it
         this.server.closeIdleConnections();
-        if (this.inFlight.size === 0) this.idle.splice(0).forEach(resolve => resolve());
+        if (this.inFlight === 0) this.idle.splice(0).forEach(resolve => resolve());
       }
-    };
-    // 'close' comes after the reply is sent, or when the connection is lost before it: one listener covers both.
-    res.once('close', finish);
+    });
   }
 
   /**
@@ -72,11 +90,14 @@ export class HttpDrain {
   async drain(deadlineMs: number): Promise<number> {
     this.draining = true;
     // replies not yet begun say `Connection: close` too
-    for (const res of this.inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    for (const socket of this.connections) {
+      const res = socket._httpMessage;
+      if (res && !res.headersSent) res.shouldKeepAlive = false;
+    }
     // close() also closes idle keep-alive sockets (Node ≥ 19); busy ones finish their request first.
     this.server.close();
     this.server.closeIdleConnections();
-    if (this.inFlight.size > 0) {
+    if (this.inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>(resolve => this.idle.push(resolve)),
@@ -84,7 +105,7 @@ export class HttpDrain {
       ]);
       clearTimeout(timer);
     }
-    const left = this.inFlight.size;
+    const left = this.inFlight;
     this.server.closeAllConnections();
     return left;
   }
