@@ -531,7 +531,7 @@ function runNotifyBench(proto) {
 }
 
 // The load engine and checks are shared with the refund benches (refund-notify-v2.js, refund-notify-v3.js);
-// the v2 bodies and the fresh state with notify-instructions.js.
+// the v2 bodies and the fresh state with notify-allocation.js.
 module.exports = {
   runNotifyBench, config, orderNoOf, amountOf, transactionIdOf, BENCH_OPENID, BATCH_ROWS, v2Protocol, freshState,
   runLoad, runDistinct, printBenchResult, combine, Checks, sampleIndices, settle,

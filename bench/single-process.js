@@ -3,9 +3,9 @@
 
 /**
  * Starts a built tree (the current directory) as one process, agent and app
- * worker together (egg's single mode), listening on BENCH_APP_PORT, so that a
- * tool which follows one process (valgrind, bench/instructions.sh) sees every
- * instruction a request costs. Serves as egg-cluster's worker does: a plain
+ * worker together (egg's single mode), listening on BENCH_APP_PORT, so that
+ * what one process reports (V8's GC trace for bench/allocation.sh, a profiler)
+ * covers every request. Serves as egg-cluster's worker does: a plain
  * node:http server around the app's callback, announced by the `server`
  * event before it listens (what app.ts's shutdown tracking waits for).
  */
