@@ -37,10 +37,8 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   stop_pid APP_JOB
-  if [[ -n "$DB_CREATED" ]]; then sql "$DB_SERVER_URL" "DROP DATABASE IF EXISTS \`$DB_NAME\`" || echo "could not drop database $DB_NAME" >&2; fi
-  rm -rf "${BUILDS[@]}" "$OUT_DIR/logs" "$OUT_DIR/v2-keys"
-  [[ -f "$RESULTS" ]] && echo "results: $RESULTS" >&2
-  exit "$status"
+  rm -rf "${BUILDS[@]}" "$OUT_DIR/logs"
+  end_bench "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -52,10 +52,8 @@ cleanup() {
   trap - EXIT INT TERM
   stop_apps
   stop_pid SANDBOX_JOB
-  if [[ -n "$DB_CREATED" ]]; then sql "$DB_SERVER_URL" "DROP DATABASE IF EXISTS \`$DB_NAME\`" || echo "could not drop database $DB_NAME" >&2; fi
-  rm -rf "$BUILD_A" "$BUILD_B" "$OUT_DIR/logs" "$OUT_DIR/v2-keys" "$OUT_DIR/v3-keys"
-  [[ -f "$RESULTS" ]] && echo "results: $RESULTS" >&2
-  exit "$status"
+  rm -rf "$BUILD_A" "$BUILD_B" "$OUT_DIR/logs"
+  end_bench "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

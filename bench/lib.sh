@@ -1,6 +1,7 @@
-# Shared by bench/run.sh and bench/compare.sh (sourced, not run): building a tree, the throw-away
-# credentials of the app, the sandbox and the benches, and starting and stopping what they run.
-# Expects REPO (this repository), BENCH_DIR and RESULTS (the results file) to be set.
+# Shared by bench/run.sh, compare.sh and allocation.sh (sourced, not run): building a tree, the throw-away
+# credentials of the app, the sandbox and the benches, starting and stopping what they run, and their common end.
+# Expects REPO (this repository), BENCH_DIR, OUT_DIR and RESULTS (the results file) to be set, and
+# DB_SERVER_URL, DB_NAME and DB_CREATED for end_bench.
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" | tee -a "$RESULTS" >&2; }
 random_hex() { node -e "process.stdout.write(require('crypto').randomBytes($1).toString('hex'))"; }
@@ -30,6 +31,14 @@ wait_http() { # wait_http URL SECONDS [any]: a 2xx answer (any answer at all wit
   done
   echo "no answer from $1 after $2 s" >&2
   return 1
+}
+
+end_bench() { # end_bench STATUS: the end of every bench's EXIT trap, once it has stopped what it started
+  # Drops the bench database (when DB_CREATED), removes the throw-away keys, says where the results are.
+  if [[ -n "${DB_CREATED:-}" ]]; then sql "$DB_SERVER_URL" "DROP DATABASE IF EXISTS \`$DB_NAME\`" || echo "could not drop database $DB_NAME" >&2; fi
+  rm -rf "$OUT_DIR/v2-keys" "$OUT_DIR/v3-keys"
+  if [[ -f "$RESULTS" ]]; then echo "results: $RESULTS" >&2; fi
+  exit "$1"
 }
 
 stop_pid() { # stop_pid VAR: TERM the job whose pid is in $VAR, then KILL after 10 s

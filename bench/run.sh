@@ -73,12 +73,9 @@ cleanup() {
   stop_app
   stop_pid BASELINE_JOB
   stop_pid SANDBOX_JOB
-  if [[ -n "$DB_CREATED" ]]; then sql "$DB_SERVER_URL" "DROP DATABASE IF EXISTS \`$DB_NAME\`" || echo "could not drop database $DB_NAME" >&2; fi
   if [[ "${BENCH_KEEP_BUILD:-0}" != 1 ]]; then rm -rf "$BUILD_DIR"; fi
   if [[ "${BENCH_KEEP_LOGS:-0}" != 1 ]]; then rm -rf "$OUT_DIR/logs"; fi
-  rm -rf "$OUT_DIR/v3-keys" "$OUT_DIR/v2-keys"
-  [[ -f "$RESULTS" ]] && echo "results: $RESULTS" >&2
-  exit "$status"
+  end_bench "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
